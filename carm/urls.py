@@ -1,0 +1,25 @@
+from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from accounts import views as account_views
+from carm import views as portal_views
+
+urlpatterns = [
+    path("healthz", portal_views.health, name="health"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path(settings.ADMIN_URL, admin.site.urls),
+    path("api/v1/", include("carm.api_urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+]
+
+urlpatterns += i18n_patterns(
+    path("", account_views.home, name="home"),
+    path("accounts/", include("allauth.urls")),
+    path("profile/", account_views.profile, name="profile"),
+    path("notifications/", include("notifications.urls")),
+    prefix_default_language=True,
+)

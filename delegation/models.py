@@ -1,0 +1,1 @@
+"""Third-party relationships, visibility rules and client groups live here."""

@@ -1,0 +1,1 @@
+"""Declarations, the ledger, payments and statements live here."""

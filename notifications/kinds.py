@@ -1,0 +1,72 @@
+"""The kinds of notification the portal sends, with their words in both languages.
+
+A notification stores its kind and the facts it reports; its text is written out in the
+reader's language each time it is shown or emailed.
+"""
+
+from django.db import models
+from django.utils.translation import pgettext_lazy
+from django.utils.translation import gettext_lazy as _
+
+
+class Kind(models.TextChoices):
+    WELCOME = "welcome", _("Welcome")
+    RPP_ANNUAL_REVIEW = "rpp_annual_review", _("RPP – Annual Review")
+    RPP_SUSPENSION = "rpp_suspension", _("RPP – Suspension")
+    RPP_REINSTATEMENT = "rpp_reinstatement", _("RPP – Reinstatement")
+    ACCESS_REQUEST = "access_request", _("Access request")
+    ACCESS_GRANTED = "access_granted", _("Access granted")
+    ACCESS_REFUSED = "access_refused", _("Access refused")
+    THIRD_PARTY_REQUEST = "third_party_request", _("Third-party request")
+    STATEMENT_AVAILABLE = "statement_available", _("Statement available")
+    PAYMENT_RECEIVED = "payment_received", _("Payment received")
+    ARREARS_NOTICE = "arrears_notice", _("Arrears notice")
+    ADJUSTMENT_DECISION = "adjustment_decision", _("Adjustment decision")
+    REDUCTION_DECISION = "reduction_decision", _("Reduction decision")
+    MESSAGE = "message", pgettext_lazy("notification kind", "Message")
+
+
+# What each kind says. Placeholders are filled from the notification's context; a kind
+# without an entry shows the context's "message".
+BODIES = {
+    Kind.WELCOME: _(
+        "Welcome to the CARM Portal. Set up your business or ask your employer for access "
+        "to see program accounts, statements and financial security."
+    ),
+    Kind.RPP_ANNUAL_REVIEW: _(
+        "The annual review raised the financial security required for program account "
+        "%(account)s from %(previous)s to %(required)s. Post the new amount no later than "
+        "%(effective_date)s to keep your Release Prior to Payment privileges."
+    ),
+    Kind.RPP_SUSPENSION: _(
+        "Release Prior to Payment privileges are suspended for program account %(account)s: "
+        "posted security %(posted)s is below the required %(required)s."
+    ),
+    Kind.RPP_REINSTATEMENT: _(
+        "Release Prior to Payment privileges are reinstated for program account %(account)s."
+    ),
+    Kind.ACCESS_REQUEST: _("%(requester)s asks for access to %(business)s."),
+    Kind.ACCESS_GRANTED: _("Your access to %(business)s was approved with the role %(role)s."),
+    Kind.ACCESS_REFUSED: _("Your request for access to %(business)s was refused."),
+    Kind.THIRD_PARTY_REQUEST: _("%(provider)s asks for a business relationship with %(business)s."),
+    Kind.STATEMENT_AVAILABLE: _(
+        "The statement of account for %(account)s dated %(statement_date)s is available."
+    ),
+    Kind.PAYMENT_RECEIVED: _("A payment of %(amount)s was received for %(account)s."),
+    Kind.ARREARS_NOTICE: _("%(amount)s is more than 30 days overdue on program account %(account)s."),
+    Kind.ADJUSTMENT_DECISION: _("The adjustment to transaction %(transaction_number)s was %(decision)s."),
+    Kind.REDUCTION_DECISION: _(
+        "Your request to lower the financial security of %(account)s was %(decision)s."
+    ),
+}
+
+
+def render_body(kind: str, context: dict) -> str:
+    """The notification's text in the active language; missing facts never break a page."""
+    template = BODIES.get(kind)
+    if template is None:
+        return str(context.get("message", ""))
+    try:
+        return str(template) % context
+    except (KeyError, TypeError, ValueError):
+        return str(template)

@@ -1,0 +1,1 @@
+"""RPP financial security and the annual review live here."""

@@ -1,0 +1,50 @@
+"""Settings for the test suite: production settings plus what a test run needs.
+
+PostgreSQL and Redis are real (from DATABASE_URL / REDIS_URL, which `make test` provides).
+"""
+
+import os
+from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
+
+os.environ.setdefault("SECRET_KEY", "test-only-secret-key-" + "x" * 40)
+os.environ.setdefault("DEBUG", "false")
+os.environ.setdefault("CARM_HTTPS", "false")
+os.environ.setdefault("CARM_REQUIRE_MFA", "false")
+
+from carm.settings import *  # noqa: E402, F403
+from carm.settings import REDIS_URL, celery_redis_url  # noqa: E402
+
+
+def redis_database(url: str, number: int) -> str:
+    """The same Redis server, another numbered database: tests never touch the portal's."""
+    parts = urlsplit(url)
+    if parts.scheme == "unix":
+        query = {**parse_qs(parts.query), "db": [str(number)]}
+        return urlunsplit(parts._replace(query=urlencode(query, doseq=True)))
+    return urlunsplit(parts._replace(path=f"/{number}"))
+
+
+TEST_REDIS_URL = redis_database(REDIS_URL, 15)
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": TEST_REDIS_URL,
+        "KEY_PREFIX": "carm-test",
+    }
+}
+CELERY_BROKER_URL = celery_redis_url(TEST_REDIS_URL)
+CELERY_RESULT_BACKEND = celery_redis_url(TEST_REDIS_URL)
+# Tasks run in the test process unless a test starts a real worker.
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_TASK_EAGER_PROPAGATES = True
+
+# Hashing a password with Argon2 costs ~50 ms; tests create many users.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+CARM_BASE_URL = "http://testserver"
