@@ -14,7 +14,6 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
-import shutil
 import signal
 import socket
 import subprocess
@@ -145,15 +144,7 @@ def development_secret_key() -> str:
 
 
 def compile_messages() -> None:
-    """Compile the portal's translations: GNU msgfmt when present, polib otherwise."""
-    if shutil.which("msgfmt"):
-        subprocess.run(
-            [PYTHON, "manage.py", "compilemessages", "--ignore", ".venv", "--ignore", ".local"],
-            cwd=ROOT,
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
-        return
+    """Compile the portal's translations (.po to .mo) without needing GNU gettext."""
     import polib
 
     for po_path in (ROOT / "locale").glob("*/LC_MESSAGES/*.po"):

@@ -1,0 +1,42 @@
+import factory
+from allauth.account.models import EmailAddress
+
+from accounts.models import User
+from notifications.kinds import Kind
+from notifications.models import Notification
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    """A person with a verified email address who can sign in with PASSWORD."""
+
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"person{n}@example.com")
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    preferred_language = "en"
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def verified(self, create, extracted, **kwargs):
+        if create:
+            self.save()
+            EmailAddress.objects.create(
+                user=self, email=self.email, primary=True, verified=extracted is not False
+            )
+
+
+class NotificationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Notification
+
+    recipient = factory.SubFactory(UserFactory)
+    kind = Kind.STATEMENT_AVAILABLE
+    context = factory.LazyFunction(
+        lambda: {"account": "123456782RM0001", "statement_date": "2026-10-25"}
+    )
+    dedupe_key = factory.Sequence(lambda n: f"event-{n}")

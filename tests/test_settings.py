@@ -1,0 +1,88 @@
+"""Settings come from the environment, and production has no insecure defaults."""
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+PRODUCTION = {
+    "DEBUG": "false",
+    "SECRET_KEY": secrets.token_urlsafe(64),
+    "ALLOWED_HOSTS": "carm.example.ca",
+    "DATABASE_URL": "postgres://carm:secret@db.example.ca:5432/carm",
+    "REDIS_URL": "redis://cache.example.ca:6379/0",
+    "EMAIL_URL": "smtp+tls://mailer:secret@smtp.example.ca:587",
+}
+
+
+def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if k not in PRODUCTION and not k.startswith("CARM_")}
+    clean["DJANGO_SETTINGS_MODULE"] = "carm.settings"
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_deploy_check_passes_with_production_variables():
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    env = {**PRODUCTION, "SECRET_KEY": ""}
+    result = manage("check", env=env)
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_only_postgresql_is_accepted():
+    result = manage("check", env={**PRODUCTION, "DATABASE_URL": "sqlite:///carm.sqlite3"})
+    assert result.returncode != 0
+    assert "DATABASE_URL must name a PostgreSQL database" in result.stderr
+
+
+def test_argon2_hashes_passwords_in_the_portal():
+    import carm.settings
+
+    assert carm.settings.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
+
+
+def test_cache_is_redis_not_a_dummy(settings):
+    from django.core.cache import cache
+
+    assert settings.CACHES["default"]["BACKEND"].endswith("RedisCache")
+    cache.set("probe", "value")
+    assert cache.get("probe") == "value"
+
+
+@pytest.mark.django_db
+def test_responses_carry_the_security_headers(client):
+    response = client.get("/en/accounts/login/")
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["X-Content-Type-Options"] == "nosniff"
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("redis://127.0.0.1:6379/0", "redis://127.0.0.1:6379/0"),
+        ("unix:///srv/redis.sock?db=3", "redis+socket:///srv/redis.sock?virtual_host=3"),
+        ("unix:///srv/redis.sock", "redis+socket:///srv/redis.sock?virtual_host=0"),
+    ],
+)
+def test_celery_names_a_unix_socket_redis_its_own_way(url, expected):
+    from carm.settings import celery_redis_url
+
+    assert celery_redis_url(url) == expected
