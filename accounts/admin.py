@@ -27,7 +27,14 @@ class UserAdmin(DjangoUserAdmin):
     form = UserChangeAdminForm
     add_form = UserCreationForm
     ordering = ("email",)
-    list_display = ("email", "first_name", "last_name", "preferred_language", "is_staff", "is_active")
+    list_display = (
+        "email",
+        "first_name",
+        "last_name",
+        "preferred_language",
+        "is_staff",
+        "is_active",
+    )
     list_filter = ("is_staff", "is_active", "preferred_language", "groups")
     search_fields = ("email", "first_name", "last_name")
     readonly_fields = ("last_login", "date_joined")
@@ -42,5 +49,11 @@ class UserAdmin(DjangoUserAdmin):
         (_("Dates"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = (
-        (None, {"classes": ("wide",), "fields": ("email", "usable_password", "password1", "password2")}),
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": ("email", "usable_password", "password1", "password2"),
+            },
+        ),
     )

@@ -6,7 +6,7 @@ from rest_framework.views import exception_handler
 
 
 def api_exception_handler(exc, context):
-    """Every error is `{"detail": ..., "code": ...}`, plus `errors` per field when a field is at fault."""
+    """Every error is `{"detail": ..., "code": ...}`, plus `errors` when a field is at fault."""
     response = exception_handler(exc, context)
     if response is None:
         return None

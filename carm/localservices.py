@@ -169,8 +169,12 @@ def run() -> int:
         manage("seed_demo", env=env)
         celery = [PYTHON, "-m", "celery", "-A", "carm"]
         children = [
-            subprocess.Popen([PYTHON, "manage.py", "runserver", "127.0.0.1:8000"], cwd=ROOT, env=env),
-            subprocess.Popen([*celery, "worker", "--loglevel", "INFO", "--concurrency", "2"], cwd=ROOT, env=env),
+            subprocess.Popen(
+                [PYTHON, "manage.py", "runserver", "127.0.0.1:8000"], cwd=ROOT, env=env
+            ),
+            subprocess.Popen(
+                [*celery, "worker", "--loglevel", "INFO", "--concurrency", "2"], cwd=ROOT, env=env
+            ),
             subprocess.Popen([*celery, "beat", "--loglevel", "INFO"], cwd=ROOT, env=env),
         ]
         print(DEMO_LOGINS, flush=True)

@@ -5,8 +5,8 @@ reader's language each time it is shown or emailed.
 """
 
 from django.db import models
-from django.utils.translation import pgettext_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Kind(models.TextChoices):
@@ -53,8 +53,12 @@ BODIES = {
         "The statement of account for %(account)s dated %(statement_date)s is available."
     ),
     Kind.PAYMENT_RECEIVED: _("A payment of %(amount)s was received for %(account)s."),
-    Kind.ARREARS_NOTICE: _("%(amount)s is more than 30 days overdue on program account %(account)s."),
-    Kind.ADJUSTMENT_DECISION: _("The adjustment to transaction %(transaction_number)s was %(decision)s."),
+    Kind.ARREARS_NOTICE: _(
+        "%(amount)s is more than 30 days overdue on program account %(account)s."
+    ),
+    Kind.ADJUSTMENT_DECISION: _(
+        "The adjustment to transaction %(transaction_number)s was %(decision)s."
+    ),
     Kind.REDUCTION_DECISION: _(
         "Your request to lower the financial security of %(account)s was %(decision)s."
     ),

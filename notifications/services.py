@@ -72,9 +72,7 @@ def notification_email_deliver(*, notification_id: int) -> bool:
     The row lock makes a redelivered task wait for the first and then find it done.
     """
     notification = (
-        Notification.objects.select_for_update()
-        .select_related("recipient")
-        .get(pk=notification_id)
+        Notification.objects.select_for_update().select_related("recipient").get(pk=notification_id)
     )
     recipient = notification.recipient
     if notification.emailed_at is not None or not recipient.email_notifications:

@@ -17,9 +17,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
     unread_only = request.GET.get("show") == "unread"
     paginator = Paginator(notifications_for(request.user, unread_only=unread_only), PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
-    return render(
-        request, "notifications/inbox.html", {"page": page, "unread_only": unread_only}
-    )
+    return render(request, "notifications/inbox.html", {"page": page, "unread_only": unread_only})
 
 
 @login_required

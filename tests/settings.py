@@ -11,8 +11,8 @@ os.environ.setdefault("DEBUG", "false")
 os.environ.setdefault("CARM_HTTPS", "false")
 os.environ.setdefault("CARM_REQUIRE_MFA", "false")
 
-from carm.settings import *  # noqa: E402, F403
-from carm.settings import REDIS_URL, celery_redis_url  # noqa: E402
+from carm.settings import *  # noqa: F403
+from carm.settings import REDIS_URL, celery_redis_url
 
 
 def redis_database(url: str, number: int) -> str:
@@ -47,4 +47,11 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# A Celery worker started by a test is another process: it writes its mail to files.
+if os.environ.get("CARM_TEST_EMAIL_DIR"):
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = os.environ["CARM_TEST_EMAIL_DIR"]
 CARM_BASE_URL = "http://testserver"
+# Threads (the live server) and worker processes must not keep connections to the test
+# database open past their test.
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405

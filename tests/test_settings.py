@@ -21,7 +21,9 @@ PRODUCTION = {
 
 
 def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if k not in PRODUCTION and not k.startswith("CARM_")}
+    clean = {
+        k: v for k, v in os.environ.items() if k not in PRODUCTION and not k.startswith("CARM_")
+    }
     clean["DJANGO_SETTINGS_MODULE"] = "carm.settings"
     return subprocess.run(
         [sys.executable, "manage.py", *args],

@@ -23,7 +23,11 @@ def sign_in(client, email, password=PASSWORD):
 def test_sign_up_needs_the_emailed_confirmation_before_sign_in(client, mailoutbox):
     response = client.post(
         "/en/accounts/signup/",
-        {"email": "New.Person@Example.com", "password1": "a-long-passphrase-2026", "password2": "a-long-passphrase-2026"},
+        {
+            "email": "New.Person@Example.com",
+            "password1": "a-long-passphrase-2026",
+            "password2": "a-long-passphrase-2026",
+        },
     )
     assert response.status_code == 302
     assert response["Location"] == "/en/accounts/confirm-email/"
@@ -45,7 +49,11 @@ def test_sign_up_needs_the_emailed_confirmation_before_sign_in(client, mailoutbo
 def test_sign_up_in_french_keeps_french(client):
     client.post(
         "/fr/accounts/signup/",
-        {"email": "anne@example.com", "password1": "a-long-passphrase-2026", "password2": "a-long-passphrase-2026"},
+        {
+            "email": "anne@example.com",
+            "password1": "a-long-passphrase-2026",
+            "password2": "a-long-passphrase-2026",
+        },
     )
     assert User.objects.get(email="anne@example.com").preferred_language == "fr"
 
@@ -73,7 +81,9 @@ def test_five_failed_sign_ins_lock_further_tries(client):
         response = sign_in(client, user.email, "wrong-password")
         assert "not correct" in response.content.decode()
     response = sign_in(client, user.email)  # even the right password
-    assert response.status_code == 429 or "Too many failed login attempts" in response.content.decode()
+    assert (
+        response.status_code == 429 or "Too many failed login attempts" in response.content.decode()
+    )
     assert "_auth_user_id" not in client.session
 
 

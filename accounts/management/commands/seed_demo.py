@@ -10,9 +10,4 @@ class Command(BaseCommand):
     @transaction.atomic
     def handle(self, *args, **options) -> None:
         users = demo_users_seed()
-        self.stdout.write(
-            f"seed_demo: {len(users)} demo users ready (password {DEMO_PASSWORD})."
-        )
-
-
-
+        self.stdout.write(f"seed_demo: {len(users)} demo users ready (password {DEMO_PASSWORD}).")

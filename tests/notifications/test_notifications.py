@@ -1,0 +1,195 @@
+import pytest
+from django.urls import reverse
+
+from notifications.kinds import Kind
+from notifications.models import Notification
+from notifications.services import notification_send
+from tests.factories import NotificationFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+REVIEW = {
+    "account": "123456782RM0001",
+    "previous": "$5,000",
+    "required": "$12,500",
+    "effective_date": "2027-01-15",
+}
+
+
+def send_review(user):
+    return notification_send(
+        recipient=user,
+        kind=Kind.RPP_ANNUAL_REVIEW,
+        dedupe_key="rpp-annual-review:2026:123456782RM0001",
+        context=REVIEW,
+        link="/en/",
+    )
+
+
+def test_the_same_event_reaches_a_person_once(
+    importer_bam, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        first, created = send_review(importer_bam)
+    with django_capture_on_commit_callbacks(execute=True):
+        again, created_again = send_review(importer_bam)
+    assert created and not created_again
+    assert first.pk == again.pk
+    assert Notification.objects.filter(recipient=importer_bam).count() == 1
+    assert len(mailoutbox) == 1
+
+
+def test_the_same_event_reaches_each_person(
+    importer_bam, reader, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        send_review(importer_bam)
+        send_review(reader)
+    assert Notification.objects.count() == 2
+
+
+def test_the_email_waits_for_the_commit(
+    importer_bam, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        send_review(importer_bam)
+    assert mailoutbox == []
+    assert len(callbacks) == 1
+    callbacks[0]()
+    assert len(mailoutbox) == 1
+
+
+def test_the_email_speaks_the_recipients_language(mailoutbox, django_capture_on_commit_callbacks):
+    user = UserFactory(preferred_language="fr", first_name="Marie")
+    with django_capture_on_commit_callbacks(execute=True):
+        notification, _ = send_review(user)
+    message = mailoutbox[0]
+    assert message.to == [user.email]
+    assert message.subject == "[CARM] MAP – Examen annuel"
+    assert "Bonjour Marie," in message.body
+    assert "de $5,000 à $12,500" in message.body
+    assert "http://testserver/fr/notifications/" in message.body
+    notification.refresh_from_db()
+    assert notification.emailed_at is not None
+
+
+def test_no_email_for_a_user_who_turned_them_off(mailoutbox, django_capture_on_commit_callbacks):
+    user = UserFactory(email_notifications=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        send_review(user)
+    assert mailoutbox == []
+    assert Notification.objects.filter(recipient=user).exists()
+
+
+def test_inbox_shows_only_ones_own_notifications(client_for, importer_bam, outsider):
+    mine = NotificationFactory(recipient=importer_bam)
+    NotificationFactory(
+        recipient=outsider, context={"account": "876543216RM0001", "statement_date": "x"}
+    )
+    response = client_for(importer_bam).get("/en/notifications/")
+    body = response.content.decode()
+    assert f'id="notification-{mine.pk}"' in body
+    assert "876543216RM0001" not in body
+    assert "Statement available" in body
+
+
+def test_inbox_in_french(client_for, importer_bam):
+    NotificationFactory(recipient=importer_bam)
+    body = client_for(importer_bam).get("/fr/notifications/").content.decode()
+    assert "Relevé disponible" in body
+    assert "Le relevé de compte de 123456782RM0001 daté du 2026-10-25 est disponible." in body
+
+
+def test_the_bell_counts_unread_notifications_on_every_page(client_for, importer_bam):
+    NotificationFactory.create_batch(3, recipient=importer_bam)
+    client = client_for(importer_bam)
+    for page in ("/en/", "/en/profile/", "/en/notifications/"):
+        response = client.get(page)
+        assert response.context["unread_notification_count"] == 3
+        assert (
+            '<span class="carm-bell-count"><span aria-hidden="true">3</span>'
+            in response.content.decode()
+        )
+
+
+def test_mark_as_read(client_for, importer_bam):
+    notification = NotificationFactory(recipient=importer_bam)
+    response = client_for(importer_bam).post(
+        reverse("notifications:mark_read", args=[notification.pk])
+    )
+    assert response.status_code == 302
+    notification.refresh_from_db()
+    assert notification.is_read
+
+
+def test_mark_as_read_with_htmx_swaps_the_row_and_the_bell(client_for, importer_bam):
+    first, _second = NotificationFactory.create_batch(2, recipient=importer_bam)
+    response = client_for(importer_bam).post(
+        reverse("notifications:mark_read", args=[first.pk]), HTTP_HX_REQUEST="true"
+    )
+    body = response.content.decode()
+    assert f'<tr id="notification-{first.pk}" class="carm-read">' in body
+    assert 'id="notification-bell" hx-swap-oob="true"' in body
+    assert '<span aria-hidden="true">1</span>' in body
+
+
+def test_another_persons_notification_is_not_found(client_for, importer_bam, outsider):
+    theirs = NotificationFactory(recipient=outsider)
+    response = client_for(importer_bam).post(reverse("notifications:mark_read", args=[theirs.pk]))
+    assert response.status_code == 404
+    theirs.refresh_from_db()
+    assert not theirs.is_read
+
+
+def test_mark_all_as_read(client_for, importer_bam, outsider):
+    NotificationFactory.create_batch(2, recipient=importer_bam)
+    theirs = NotificationFactory(recipient=outsider)
+    client_for(importer_bam).post(reverse("notifications:mark_all_read"))
+    assert not Notification.objects.filter(recipient=importer_bam, read_at__isnull=True).exists()
+    theirs.refresh_from_db()
+    assert not theirs.is_read
+
+
+def test_inbox_filters_unread_and_pages(client_for, importer_bam):
+    NotificationFactory.create_batch(25, recipient=importer_bam)
+    read = NotificationFactory(recipient=importer_bam)
+    read.read_at = read.created_at
+    read.save()
+    client = client_for(importer_bam)
+    first = client.get("/en/notifications/?show=unread")
+    assert len(first.context["page"].object_list) == 20
+    assert first.context["page"].paginator.count == 25
+    assert "Page 1 of 2" in first.content.decode()
+
+
+def test_inbox_needs_sign_in(client):
+    assert client.get("/en/notifications/").status_code == 302
+
+
+def test_api_lists_the_callers_inbox(client_for, importer_bam, outsider):
+    mine = NotificationFactory(recipient=importer_bam)
+    NotificationFactory(recipient=outsider)
+    response = client_for(importer_bam).get("/api/v1/notifications/")
+    assert response.status_code == 200
+    results = response.json()["results"]
+    assert [item["id"] for item in results] == [mine.pk]
+    assert results[0]["type"] == "statement_available"
+    assert results[0]["read"] is False
+
+
+def test_api_marks_read_and_hides_others(client_for, importer_bam, outsider):
+    mine, theirs = (
+        NotificationFactory(recipient=importer_bam),
+        NotificationFactory(recipient=outsider),
+    )
+    client = client_for(importer_bam)
+    assert client.post(f"/api/v1/notifications/{mine.pk}/read/").json()["read"] is True
+    missing = client.post(f"/api/v1/notifications/{theirs.pk}/read/")
+    assert missing.status_code == 404
+    assert set(missing.json()) == {"detail", "code"}
+
+
+def test_api_needs_authentication(client):
+    response = client.get("/api/v1/notifications/")
+    assert response.status_code == 403
+    assert response.json()["code"] == "not_authenticated"

@@ -1,0 +1,57 @@
+import pytest
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+
+from accounts.demo import DEMO_PASSWORD, DEMO_USERS
+from accounts.models import User
+from notifications.models import Notification
+
+pytestmark = pytest.mark.django_db
+
+EMAILS = {
+    "maple.bam@example.com",
+    "maple.reader@example.com",
+    "prairie.bam@example.com",
+    "broker.bam@example.com",
+    "broker.agent@example.com",
+    "surety@example.com",
+    "officer@example.com",
+}
+
+
+def test_seed_demo_creates_the_contract_personas_and_is_idempotent(capsys):
+    call_command("seed_demo")
+    call_command("seed_demo")
+    assert set(User.objects.values_list("email", flat=True)) == EMAILS
+    assert {email for email, *_ in DEMO_USERS} == EMAILS
+    assert Notification.objects.count() == len(EMAILS)
+    assert "seed_demo: 7 demo users ready" in capsys.readouterr().out
+
+
+def test_demo_users_sign_in_with_the_published_password(client):
+    call_command("seed_demo")
+    response = client.post(
+        "/en/accounts/login/", {"login": "maple.bam@example.com", "password": DEMO_PASSWORD}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/fr/"  # Marie works in French
+
+
+def test_the_demo_officer_reaches_the_admin_as_an_officer(client):
+    call_command("seed_demo")
+    officer = User.objects.get(email="officer@example.com")
+    assert officer.is_staff and not officer.is_superuser
+    assert officer.groups.filter(name="Officers").exists()
+    client.post("/admin/login/", {"username": officer.email, "password": DEMO_PASSWORD})
+    page = client.get("/admin/")
+    assert page.status_code == 200
+    assert "CARM Portal — CBSA officers" in page.content.decode()
+    assert client.get("/admin/accounts/user/").status_code == 200
+
+
+def test_officers_may_look_at_users_but_not_change_them():
+    call_command("seed_demo")
+    group = Group.objects.get(name="Officers")
+    codenames = set(group.permissions.values_list("codename", flat=True))
+    assert "view_user" in codenames
+    assert "change_user" not in codenames
