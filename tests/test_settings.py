@@ -88,3 +88,18 @@ def test_celery_names_a_unix_socket_redis_its_own_way(url, expected):
     from carm.settings import celery_redis_url
 
     assert celery_redis_url(url) == expected
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("redis://127.0.0.1:6379/0", "redis://127.0.0.1:6379/15"),
+        ("redis://:pw@cache:6380", "redis://:pw@cache:6380/15"),
+        ("unix:///srv/redis.sock?db=0", "unix:///srv/redis.sock?db=15"),
+        ("unix:///srv/redis.sock", "unix:///srv/redis.sock?db=15"),
+    ],
+)
+def test_tests_use_their_own_redis_database(url, expected):
+    from tests.settings import redis_database
+
+    assert redis_database(url, 15) == expected
