@@ -1,3 +1,4 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
@@ -8,6 +9,8 @@ from accounts.models import User
 admin.site.site_header = _("CARM Portal — CBSA officers")
 admin.site.site_title = _("CARM officers")
 admin.site.index_title = _("Officer workspace")
+# Officers sign in like everyone else: password, then their second factor.
+admin.site.login = secure_admin_login(admin.site.login)
 
 
 class UserCreationForm(AdminUserCreationForm):

@@ -42,7 +42,10 @@ def test_the_demo_officer_reaches_the_admin_as_an_officer(client):
     officer = User.objects.get(email="officer@example.com")
     assert officer.is_staff and not officer.is_superuser
     assert officer.groups.filter(name="Officers").exists()
-    client.post("/admin/login/", {"username": officer.email, "password": DEMO_PASSWORD})
+    client.post(
+        "/en/accounts/login/",
+        {"login": officer.email, "password": DEMO_PASSWORD, "next": "/admin/"},
+    )
     page = client.get("/admin/")
     assert page.status_code == 200
     assert "CARM Portal — CBSA officers" in page.content.decode()
