@@ -4,7 +4,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import User
+from accounts.models import AccessEvent, AccessRequest, Business, Membership, ProgramAccount, User
 
 admin.site.site_header = _("CARM Portal — CBSA officers")
 admin.site.site_title = _("CARM officers")
@@ -60,3 +60,85 @@ class UserAdmin(DjangoUserAdmin):
             },
         ),
     )
+
+
+class ProgramAccountInline(admin.TabularInline):
+    model = ProgramAccount
+    extra = 0
+    fields = ("bn15", "name", "status", "rpp_status")
+    show_change_link = True
+
+    def get_readonly_fields(self, request, obj=None):
+        # A program account number never changes once CBSA has issued it.
+        return ("bn15",) if obj else ()
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Business)
+class BusinessAdmin(admin.ModelAdmin):
+    list_display = ("legal_name", "bn9", "is_importer", "is_service_provider", "is_surety", "city")
+    list_filter = ("is_importer", "is_service_provider", "is_surety", "province")
+    search_fields = ("bn9", "legal_name", "program_accounts__bn15")
+    inlines = [ProgramAccountInline]
+    fieldsets = (
+        (None, {"fields": ("bn9", "legal_name")}),
+        (_("Address"), {"fields": ("street", "city", "province", "postal_code")}),
+        (_("Kinds"), {"fields": ("is_importer", "is_service_provider", "is_surety")}),
+    )
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("bn9",) if obj else ()
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(ProgramAccount)
+class ProgramAccountAdmin(admin.ModelAdmin):
+    list_display = ("bn15", "business", "name", "status", "rpp_status")
+    list_filter = ("status", "rpp_status")
+    search_fields = ("bn15", "name", "business__legal_name", "business__bn9")
+    list_select_related = ("business",)
+    autocomplete_fields = ("business",)
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("bn15", "business") if obj else ()
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    """Officers look; businesses manage their own employees in the portal."""
+
+    list_display = ("user", "business", "role", "created_at")
+    list_filter = ("role",)
+    search_fields = ("user__email", "business__bn9", "business__legal_name")
+    list_select_related = ("user", "business")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(AccessRequest)
+class AccessRequestAdmin(MembershipAdmin):
+    list_display = ("user", "business", "status", "created_at", "decided_by", "decided_at")
+    list_filter = ("status",)
+
+
+@admin.register(AccessEvent)
+class AccessEventAdmin(MembershipAdmin):
+    list_display = ("at", "business", "actor", "action", "subject")
+    list_filter = ("action",)
+    search_fields = ("business__bn9", "actor__email", "subject__email")
+    list_select_related = ("business", "actor", "subject")
+    date_hierarchy = "at"

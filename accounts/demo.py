@@ -1,8 +1,8 @@
-"""The demo personas of the portal's contract. Later modules add their businesses."""
+"""The demo personas and businesses of the portal's contract (contract.md)."""
 
 from allauth.account.models import EmailAddress
 
-from accounts.models import User
+from accounts.models import Business, Membership, ProgramAccount, Role, User
 from accounts.services import officers_group_sync
 from notifications.kinds import Kind
 from notifications.services import notification_send
@@ -47,3 +47,80 @@ def demo_users_seed() -> dict[str, User]:
         notification_send(recipient=user, kind=Kind.WELCOME, dedupe_key="welcome")
         users[email] = user
     return users
+
+
+DEMO_BUSINESSES = [
+    # bn9, legal name, kinds, {reference: (operating name, RPP status)}, address
+    (
+        "123456782",
+        "Maple Leaf Imports Inc.",
+        {"is_importer": True},
+        {
+            "RM0001": ("Maple Leaf Imports — Retail", ProgramAccount.RppStatus.ACTIVE),
+            "RM0002": ("Maple Leaf Imports — Wholesale", ProgramAccount.RppStatus.NOT_ENROLLED),
+        },
+        ("200 Bay Street", "Toronto", "ON", "M5J 2J2"),
+    ),
+    (
+        "876543216",
+        "Prairie Goods Ltd.",
+        {"is_importer": True},
+        {"RM0001": ("Prairie Goods", ProgramAccount.RppStatus.ACTIVE)},
+        ("10 Main Street", "Regina", "SK", "S4P 3Y2"),
+    ),
+    (
+        "555123454",
+        "Northern Customs Brokers Ltd.",
+        {"is_service_provider": True, "is_importer": True},
+        {"RM0001": ("Northern Customs Brokers", ProgramAccount.RppStatus.NOT_ENROLLED)},
+        ("1 Wellington Street", "Ottawa", "ON", "K1A 0A6"),
+    ),
+    (
+        "777888991",
+        "True North Surety Co.",
+        {"is_surety": True},
+        {},
+        ("500 Rue Sherbrooke Ouest", "Montréal", "QC", "H3A 3C6"),
+    ),
+]
+
+DEMO_MEMBERSHIPS = [
+    # email, bn9, role, program account references (below BAM)
+    ("maple.bam@example.com", "123456782", Role.BAM, []),
+    ("maple.reader@example.com", "123456782", Role.READER, ["RM0001"]),
+    ("prairie.bam@example.com", "876543216", Role.BAM, []),
+    ("broker.bam@example.com", "555123454", Role.BAM, []),
+    ("broker.agent@example.com", "555123454", Role.EDITOR, ["RM0001"]),
+    ("surety@example.com", "777888991", Role.BAM, []),
+]
+
+
+def demo_businesses_seed(users: dict[str, User]) -> dict[str, Business]:
+    """Create or refresh the demo businesses, their program accounts and employees."""
+    businesses = {}
+    for bn9, legal_name, kinds, accounts, (street, city, province, postal_code) in DEMO_BUSINESSES:
+        business, _ = Business.objects.update_or_create(
+            bn9=bn9,
+            defaults={
+                "legal_name": legal_name,
+                "street": street,
+                "city": city,
+                "province": province,
+                "postal_code": postal_code,
+                **{"is_importer": False, "is_service_provider": False, "is_surety": False, **kinds},
+            },
+        )
+        for reference, (name, rpp_status) in accounts.items():
+            ProgramAccount.objects.update_or_create(
+                bn15=f"{bn9}{reference}",
+                defaults={"business": business, "name": name, "rpp_status": rpp_status},
+            )
+        businesses[bn9] = business
+    for email, bn9, role, references in DEMO_MEMBERSHIPS:
+        membership, _ = Membership.objects.update_or_create(
+            user=users[email], business=businesses[bn9], defaults={"role": role}
+        )
+        membership.program_accounts.set(
+            ProgramAccount.objects.filter(bn15__in=[f"{bn9}{ref}" for ref in references])
+        )
+    return businesses

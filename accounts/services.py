@@ -1,9 +1,36 @@
-"""Changes to people's own records."""
+"""Changes to people, their access to businesses, and their API keys."""
+
+import hashlib
+import hmac
+import secrets
+from datetime import timedelta
 
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
 
-from accounts.models import User
+from accounts.errors import AccountsError
+from accounts.identifiers import IdentifierError, normalize_bn9, normalize_program_account
+from accounts.models import (
+    AccessEvent,
+    AccessRequest,
+    ApiKey,
+    Business,
+    Membership,
+    ProgramAccount,
+    Role,
+    User,
+)
+from carm.ratelimit import record_failure, too_many_failures
+from delegation.permissions import (
+    grantable_accounts,
+    grantable_roles,
+    manager_role,
+    may_manage_membership,
+)
+from notifications.kinds import Kind
+from notifications.services import notification_send
 
 PROFILE_FIELDS = ("first_name", "last_name", "phone", "preferred_language", "email_notifications")
 
@@ -24,7 +51,14 @@ def user_profile_update(*, user: User, **changes) -> User:
 OFFICERS_GROUP = "Officers"
 # Officers keep CBSA's records in these apps; people's logins they may only look at.
 OFFICER_APPS = ("accounts", "delegation", "financial", "security", "notifications")
-OFFICER_VIEW_ONLY_MODELS = {("accounts", "user"), ("notifications", "notification")}
+OFFICER_VIEW_ONLY_MODELS = {
+    ("accounts", "user"),
+    ("accounts", "membership"),
+    ("accounts", "accessrequest"),
+    ("accounts", "accessevent"),
+    ("accounts", "apikey"),
+    ("notifications", "notification"),
+}
 
 
 @transaction.atomic
@@ -44,3 +78,300 @@ def officers_group_sync() -> Group:
         ]
     )
     return group
+
+
+# --- Onboarding --------------------------------------------------------------------------
+
+REGISTRATION_FAILURE_LIMIT = 5
+REGISTRATION_WINDOW = 60 * 60
+
+
+def _lock_business(business_id: int) -> Business:
+    """All changes to who may act for a business are serialized on its row."""
+    return Business.objects.select_for_update().get(pk=business_id)
+
+
+def _snapshot(membership: Membership | None) -> dict | None:
+    if membership is None:
+        return None
+    return {
+        "role": membership.role,
+        "program_accounts": sorted(account.bn15 for account in membership.program_accounts.all()),
+    }
+
+
+def _record(*, business, actor, subject, action, before=None, after=None) -> None:
+    AccessEvent.objects.create(
+        business=business, actor=actor, subject=subject, action=action, before=before, after=after
+    )
+
+
+def affinity_questions_required(program_account: ProgramAccount) -> bool:
+    """Whether registering needs the affinity questions (domain.md §2). Until accounts have
+    a history to ask about, the legal-name match suffices."""
+    return False
+
+
+def business_register(*, user: User, bn9: str, program_account: str, legal_name: str) -> Membership:
+    """Register a business in the portal: the registrant becomes its BAM.
+
+    The BN9, one of its program accounts and the exact legal name must match CBSA records.
+    Failed attempts count against the user and the BN9 (5 an hour each).
+    """
+    failure_keys = (f"register:user:{user.pk}", f"register:bn9:{(bn9 or '').strip()}")
+    if too_many_failures(*failure_keys, limit=REGISTRATION_FAILURE_LIMIT):
+        raise AccountsError("too_many_attempts")
+    try:
+        return _business_register(
+            user=user, bn9=bn9, program_account=program_account, legal_name=legal_name
+        )
+    except AccountsError as error:
+        if error.code not in {"already_managed", "already_member"}:
+            record_failure(*failure_keys, period=REGISTRATION_WINDOW)
+        raise
+
+
+@transaction.atomic
+def _business_register(*, user, bn9, program_account, legal_name) -> Membership:
+    try:
+        bn9 = normalize_bn9(bn9)
+        bn15 = normalize_program_account(program_account)
+    except IdentifierError as error:
+        raise AccountsError(error.code) from None
+    business = Business.objects.filter(bn9=bn9).first()
+    if business is None:
+        raise AccountsError("unknown_business")
+    business = _lock_business(business.pk)
+    account = business.program_accounts.filter(bn15=bn15).first()
+    if account is None:
+        raise AccountsError("account_mismatch")
+    if legal_name.strip() != business.legal_name:
+        raise AccountsError("name_mismatch")
+    if business.memberships.filter(user=user).exists():
+        raise AccountsError("already_member")
+    if business.memberships.filter(role=Role.BAM).exists():
+        raise AccountsError("already_managed")
+    membership = Membership.objects.create(user=user, business=business, role=Role.BAM)
+    _record(
+        business=business,
+        actor=user,
+        subject=user,
+        action=AccessEvent.Action.REGISTERED,
+        after=_snapshot(membership),
+    )
+    return membership
+
+
+@transaction.atomic
+def access_request_create(*, user: User, bn9: str, comment: str = "") -> AccessRequest:
+    """Ask a business's managers for access; they are notified."""
+    try:
+        bn9 = normalize_bn9(bn9)
+    except IdentifierError as error:
+        raise AccountsError(error.code) from None
+    business = Business.objects.filter(bn9=bn9).first()
+    if business is None:
+        raise AccountsError("unknown_business")
+    if business.memberships.filter(user=user).exists():
+        raise AccountsError("already_member")
+    if business.access_requests.filter(user=user, status=AccessRequest.Status.PENDING).exists():
+        raise AccountsError("request_pending")
+    request = AccessRequest.objects.create(user=user, business=business, comment=comment.strip())
+    managers = business.memberships.filter(role__in=[Role.BAM, Role.PAM]).select_related("user")
+    for manager in managers:
+        notification_send(
+            recipient=manager.user,
+            kind=Kind.ACCESS_REQUEST,
+            dedupe_key=f"access-request:{request.pk}",
+            context={"requester": user.get_full_name(), "business": business.legal_name},
+            link=reverse("employees", kwargs={"bn9": business.bn9}),
+        )
+    return request
+
+
+def _check_grant(*, actor: User, business: Business, role: str, program_accounts) -> list:
+    if role not in grantable_roles(actor, business):
+        raise AccountsError("role_not_grantable")
+    accounts = list(program_accounts)
+    if role == Role.BAM:
+        return []  # a BAM covers every account of the business
+    if not accounts:
+        raise AccountsError("scope_required")
+    allowed = set(grantable_accounts(actor, business).values_list("pk", flat=True))
+    if any(account.business_id != business.pk or account.pk not in allowed for account in accounts):
+        raise AccountsError("scope_not_grantable")
+    return accounts
+
+
+@transaction.atomic
+def access_request_approve(
+    *, actor: User, access_request: AccessRequest, role: str, program_accounts
+) -> Membership:
+    business = _lock_business(access_request.business_id)
+    access_request = AccessRequest.objects.select_for_update().get(pk=access_request.pk)
+    if access_request.status != AccessRequest.Status.PENDING:
+        raise AccountsError("request_decided")
+    accounts = _check_grant(
+        actor=actor, business=business, role=role, program_accounts=program_accounts
+    )
+    if business.memberships.filter(user=access_request.user).exists():
+        raise AccountsError("already_member")
+    membership = Membership.objects.create(user=access_request.user, business=business, role=role)
+    membership.program_accounts.set(accounts)
+    access_request.status = AccessRequest.Status.APPROVED
+    access_request.decided_by, access_request.decided_at = actor, timezone.now()
+    access_request.save(update_fields=["status", "decided_by", "decided_at"])
+    _record(
+        business=business,
+        actor=actor,
+        subject=membership.user,
+        action=AccessEvent.Action.GRANTED,
+        after=_snapshot(membership),
+    )
+    notification_send(
+        recipient=membership.user,
+        kind=Kind.ACCESS_GRANTED,
+        dedupe_key=f"access-request:{access_request.pk}:decision",
+        context={"business": business.legal_name, "role": Role(role).label},
+        link=reverse("home"),
+    )
+    return membership
+
+
+@transaction.atomic
+def access_request_reject(*, actor: User, access_request: AccessRequest) -> AccessRequest:
+    business = _lock_business(access_request.business_id)
+    if manager_role(actor, business) is None:
+        raise AccountsError("not_manageable")
+    access_request = AccessRequest.objects.select_for_update().get(pk=access_request.pk)
+    if access_request.status != AccessRequest.Status.PENDING:
+        raise AccountsError("request_decided")
+    access_request.status = AccessRequest.Status.REJECTED
+    access_request.decided_by, access_request.decided_at = actor, timezone.now()
+    access_request.save(update_fields=["status", "decided_by", "decided_at"])
+    _record(
+        business=business,
+        actor=actor,
+        subject=access_request.user,
+        action=AccessEvent.Action.REJECTED,
+    )
+    notification_send(
+        recipient=access_request.user,
+        kind=Kind.ACCESS_REFUSED,
+        dedupe_key=f"access-request:{access_request.pk}:decision",
+        context={"business": business.legal_name},
+    )
+    return access_request
+
+
+def _keeps_a_bam(business: Business, membership: Membership) -> bool:
+    return business.memberships.filter(role=Role.BAM).exclude(pk=membership.pk).exists()
+
+
+@transaction.atomic
+def membership_update(
+    *, actor: User, membership: Membership, role: str, program_accounts
+) -> Membership:
+    """Change a person's role or scope, within what the actor holds."""
+    business = _lock_business(membership.business_id)
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    if not may_manage_membership(actor, membership):
+        raise AccountsError("not_manageable")
+    accounts = _check_grant(
+        actor=actor, business=business, role=role, program_accounts=program_accounts
+    )
+    if membership.role == Role.BAM and role != Role.BAM and not _keeps_a_bam(business, membership):
+        raise AccountsError("last_bam")
+    before = _snapshot(membership)
+    membership.role = role
+    membership.save(update_fields=["role"])
+    membership.program_accounts.set(accounts)
+    after = _snapshot(membership)
+    if before != after:
+        _record(
+            business=business,
+            actor=actor,
+            subject=membership.user,
+            action=AccessEvent.Action.CHANGED,
+            before=before,
+            after=after,
+        )
+    return membership
+
+
+@transaction.atomic
+def membership_remove(*, actor: User, membership: Membership) -> None:
+    business = _lock_business(membership.business_id)
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    if not may_manage_membership(actor, membership):
+        raise AccountsError("not_manageable")
+    if membership.role == Role.BAM and not _keeps_a_bam(business, membership):
+        raise AccountsError("last_bam")
+    before = _snapshot(membership)
+    subject = membership.user
+    membership.delete()
+    _record(
+        business=business,
+        actor=actor,
+        subject=subject,
+        action=AccessEvent.Action.REMOVED,
+        before=before,
+    )
+
+
+# --- Personal API keys -------------------------------------------------------------------
+
+API_KEY_PREFIX = "carm"
+
+
+def api_key_hash(secret: str) -> str:
+    # The secret is 256 random bits: a fast hash is enough, no salt or stretching needed.
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+@transaction.atomic
+def api_key_create(*, user: User, name: str, expires_at=None) -> tuple[ApiKey, str]:
+    """Create a key; the returned plain text is shown once and never stored."""
+    prefix = secrets.token_hex(4)
+    secret = secrets.token_urlsafe(32)
+    key = ApiKey.objects.create(
+        user=user,
+        name=name.strip(),
+        prefix=prefix,
+        hashed_secret=api_key_hash(secret),
+        expires_at=expires_at,
+    )
+    return key, f"{API_KEY_PREFIX}_{prefix}_{secret}"
+
+
+def api_key_revoke(*, user: User, key_id: int) -> ApiKey:
+    key = ApiKey.objects.get(pk=key_id, user=user)
+    if key.revoked_at is None:
+        key.revoked_at = timezone.now()
+        key.save(update_fields=["revoked_at"])
+    return key
+
+
+API_KEY_TOUCH_INTERVAL = timedelta(minutes=1)
+
+
+def api_key_authenticate(token: str) -> ApiKey:
+    """The active key a presented token stands for; AccountsError with the reason otherwise."""
+    parts = token.split("_", 2)
+    if len(parts) != 3 or parts[0] != API_KEY_PREFIX:
+        raise AccountsError("api_key_invalid")
+    key = ApiKey.objects.select_related("user").filter(prefix=parts[1]).first()
+    if key is None or not hmac.compare_digest(key.hashed_secret, api_key_hash(parts[2])):
+        raise AccountsError("api_key_invalid")
+    if key.revoked_at is not None:
+        raise AccountsError("api_key_revoked")
+    now = timezone.now()
+    if key.expires_at is not None and key.expires_at <= now:
+        raise AccountsError("api_key_expired")
+    if not key.user.is_active:
+        raise AccountsError("api_key_invalid")
+    # Record use, at most once a minute per key, without a write on every request.
+    if key.last_used_at is None or now - key.last_used_at > API_KEY_TOUCH_INTERVAL:
+        ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
+        key.last_used_at = now
+    return key

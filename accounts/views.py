@@ -1,18 +1,254 @@
+from datetime import timedelta
+
+from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import translation
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.forms import ProfileForm
-from accounts.services import user_profile_update
+from accounts import selectors, services
+from accounts.errors import AccountsError
+from accounts.forms import (
+    AccessRequestForm,
+    ApiKeyForm,
+    GrantForm,
+    ProfileForm,
+    RegisterBusinessForm,
+)
+from delegation.permissions import (
+    Action,
+    businesses_of,
+    can,
+    employee_role,
+    get_business_for,
+    get_program_account_for,
+    grantable_accounts,
+    grantable_roles,
+    may_manage_membership,
+)
+
+CURRENT_BUSINESS = "carm_business"
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "accounts/home.html")
+    businesses = list(businesses_of(request.user).order_by("legal_name"))
+    if not businesses:
+        return render(request, "accounts/setup.html")
+    chosen = request.GET.get("business") or request.session.get(CURRENT_BUSINESS)
+    business = next((b for b in businesses if b.bn9 == chosen), businesses[0])
+    request.session[CURRENT_BUSINESS] = business.bn9
+    return render(
+        request,
+        "accounts/home.html",
+        {
+            "businesses": businesses,
+            "business": business,
+            "accounts": selectors.dashboard_accounts(request.user, business),
+            "manages_access": bool(grantable_roles(request.user, business)),
+            "pending_count": selectors.pending_access_requests(request.user, business).count(),
+        },
+    )
+
+
+@login_required
+def setup(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/setup.html")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def register_business(request: HttpRequest) -> HttpResponse:
+    form = RegisterBusinessForm(request.POST or None)
+    offer_access_request = False
+    if request.method == "POST" and form.is_valid():
+        try:
+            membership = services.business_register(user=request.user, **form.cleaned_data)
+        except AccountsError as error:
+            form.add_service_error(error)
+            offer_access_request = error.code == "already_managed"
+        else:
+            messages.success(
+                request,
+                _("%(business)s is registered. You are its Business Account Manager.")
+                % {"business": membership.business.legal_name},
+            )
+            return redirect(f"{reverse('home')}?business={membership.business.bn9}")
+    return render(
+        request,
+        "accounts/register_business.html",
+        {"form": form, "offer_access_request": offer_access_request},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def request_access(request: HttpRequest) -> HttpResponse:
+    form = AccessRequestForm(request.POST or None, initial={"bn9": request.GET.get("bn9", "")})
+    if request.method == "POST" and form.is_valid():
+        try:
+            access_request = services.access_request_create(user=request.user, **form.cleaned_data)
+        except AccountsError as error:
+            form.add_service_error(error)
+        else:
+            messages.success(
+                request,
+                _(
+                    "Your request was sent to the managers of %(business)s. You will be "
+                    "notified when they answer."
+                )
+                % {"business": access_request.business.legal_name},
+            )
+            return redirect("home")
+    return render(request, "accounts/request_access.html", {"form": form})
+
+
+@login_required
+def program_account_detail(request: HttpRequest, bn15: str) -> HttpResponse:
+    account = get_program_account_for(request.user, bn15)
+    return render(
+        request,
+        "accounts/program_account.html",
+        {
+            "account": account,
+            "role": employee_role(request.user, account),
+            "may_manage_access": can(request.user, Action.MANAGE_ACCESS, account),
+        },
+    )
+
+
+@login_required
+def employees(request: HttpRequest, bn9: str) -> HttpResponse:
+    business = get_business_for(request.user, bn9, manage=True)
+    memberships = selectors.business_memberships(request.user, business)
+    return render(
+        request,
+        "accounts/employees.html",
+        {
+            "business": business,
+            "rows": [(m, may_manage_membership(request.user, m)) for m in memberships],
+            "pending": selectors.pending_access_requests(request.user, business),
+            "history": selectors.access_history(request.user, business),
+        },
+    )
+
+
+def _grant_form(request: HttpRequest, business, **kwargs) -> GrantForm:
+    return GrantForm(
+        request.POST or None,
+        roles=grantable_roles(request.user, business),
+        accounts=grantable_accounts(request.user, business).order_by("bn15"),
+        **kwargs,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def access_request_decide(request: HttpRequest, bn9: str, pk: int) -> HttpResponse:
+    business = get_business_for(request.user, bn9, manage=True)
+    access_request = business.access_requests.filter(pk=pk).select_related("user").first()
+    if access_request is None:
+        raise Http404
+    form = _grant_form(request, business)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.access_request_approve(
+                actor=request.user,
+                access_request=access_request,
+                role=form.cleaned_data["role"],
+                program_accounts=form.cleaned_data["program_accounts"],
+            )
+        except AccountsError as error:
+            form.add_service_error(error)
+        else:
+            messages.success(
+                request,
+                _("%(person)s now has access.") % {"person": access_request.user.get_full_name()},
+            )
+            return redirect("employees", bn9=business.bn9)
+    return render(
+        request,
+        "accounts/access_request_decide.html",
+        {"business": business, "access_request": access_request, "form": form},
+    )
+
+
+@login_required
+@require_POST
+def access_request_reject(request: HttpRequest, bn9: str, pk: int) -> HttpResponse:
+    business = get_business_for(request.user, bn9, manage=True)
+    access_request = business.access_requests.filter(pk=pk).first()
+    if access_request is None:
+        raise Http404
+    try:
+        services.access_request_reject(actor=request.user, access_request=access_request)
+    except AccountsError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The request was refused; the person is notified."))
+    return redirect("employees", bn9=business.bn9)
+
+
+def _managed_membership(request: HttpRequest, bn9: str, pk: int) -> tuple:
+    business = get_business_for(request.user, bn9, manage=True)
+    membership = business.memberships.filter(pk=pk).select_related("user").first()
+    if membership is None:
+        raise Http404
+    if not may_manage_membership(request.user, membership):
+        raise PermissionDenied
+    return business, membership
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def membership_edit(request: HttpRequest, bn9: str, pk: int) -> HttpResponse:
+    business, membership = _managed_membership(request, bn9, pk)
+    form = _grant_form(
+        request,
+        business,
+        initial={"role": membership.role, "program_accounts": membership.program_accounts.all()},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.membership_update(
+                actor=request.user,
+                membership=membership,
+                role=form.cleaned_data["role"],
+                program_accounts=form.cleaned_data["program_accounts"],
+            )
+        except AccountsError as error:
+            form.add_service_error(error)
+        else:
+            messages.success(request, _("Access changed."))
+            return redirect("employees", bn9=business.bn9)
+    return render(
+        request,
+        "accounts/membership_edit.html",
+        {"business": business, "membership": membership, "form": form},
+    )
+
+
+@login_required
+@require_POST
+def membership_remove(request: HttpRequest, bn9: str, pk: int) -> HttpResponse:
+    business, membership = _managed_membership(request, bn9, pk)
+    try:
+        services.membership_remove(actor=request.user, membership=membership)
+    except AccountsError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("%(person)s no longer has access.") % {"person": membership.user.get_full_name()},
+        )
+    if membership.user_id == request.user.id:
+        return redirect("home")
+    return redirect("employees", bn9=business.bn9)
 
 
 @login_required
@@ -20,8 +256,57 @@ def home(request: HttpRequest) -> HttpResponse:
 def profile(request: HttpRequest) -> HttpResponse:
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
-        user = user_profile_update(user=request.user, **form.cleaned_data)
+        user = services.user_profile_update(user=request.user, **form.cleaned_data)
         with translation.override(user.preferred_language):
             messages.success(request, _("Your profile was saved."))
             return redirect("profile")
     return render(request, "accounts/profile.html", {"form": form})
+
+
+@login_required
+def api_keys(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "accounts/api_keys.html",
+        {"keys": request.user.api_keys.all(), "form": ApiKeyForm(), "now": timezone.now()},
+    )
+
+
+@login_required
+@require_POST
+@reauthentication_required
+def api_key_create(request: HttpRequest) -> HttpResponse:
+    form = ApiKeyForm(request.POST)
+    if not form.is_valid():
+        return render(
+            request,
+            "accounts/api_keys.html",
+            {"keys": request.user.api_keys.all(), "form": form, "now": timezone.now()},
+        )
+    days = form.cleaned_data["expires_in"]
+    expires_at = timezone.now() + timedelta(days=int(days)) if days else None
+    key, plain_text = services.api_key_create(
+        user=request.user, name=form.cleaned_data["name"], expires_at=expires_at
+    )
+    return render(
+        request,
+        "accounts/api_keys.html",
+        {
+            "keys": request.user.api_keys.all(),
+            "form": ApiKeyForm(),
+            "new_key": key,
+            "plain_text": plain_text,
+            "now": timezone.now(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def api_key_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        key = services.api_key_revoke(user=request.user, key_id=pk)
+    except request.user.api_keys.model.DoesNotExist:
+        raise Http404 from None
+    messages.success(request, _("The key “%(name)s” is revoked.") % {"name": key.name})
+    return redirect("api_keys")

@@ -2,6 +2,7 @@
 
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import CursorPagination
+from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import exception_handler
 
 
@@ -38,3 +39,27 @@ class NewestFirstCursorPagination(CursorPagination):
     max_page_size = 200
     page_size_query_param = "page_size"
     ordering = ("-created_at", "-id")
+
+
+class ApiKeyRateThrottle(SimpleRateThrottle):
+    """Requests per minute for each API key (each signed-in person, each address otherwise)."""
+
+    scope = "api"
+
+    def get_cache_key(self, request, view):
+        from accounts.models import ApiKey
+
+        if isinstance(request.auth, ApiKey):
+            ident = f"key:{request.auth.pk}"
+        elif request.user and request.user.is_authenticated:
+            ident = f"user:{request.user.pk}"
+        else:
+            ident = self.get_ident(request)
+        return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+class ByNumberCursorPagination(CursorPagination):
+    page_size = 50
+    max_page_size = 200
+    page_size_query_param = "page_size"
+    ordering = ("bn15",)

@@ -2,9 +2,16 @@
 
 from django.urls import path
 
+from accounts.api import ProgramAccountDetailApi, ProgramAccountListApi
 from notifications.api import NotificationListApi, NotificationReadApi
 
 urlpatterns = [
+    path("program-accounts/", ProgramAccountListApi.as_view(), name="api-program-accounts"),
+    path(
+        "program-accounts/<str:bn15>/",
+        ProgramAccountDetailApi.as_view(),
+        name="api-program-account",
+    ),
     path("notifications/", NotificationListApi.as_view(), name="api-notifications"),
     path(
         "notifications/<int:notification_id>/read/",

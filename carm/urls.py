@@ -4,7 +4,6 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from accounts import views as account_views
 from carm import views as portal_views
 
 urlpatterns = [
@@ -17,9 +16,8 @@ urlpatterns = [
 ]
 
 urlpatterns += i18n_patterns(
-    path("", account_views.home, name="home"),
+    path("", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
-    path("profile/", account_views.profile, name="profile"),
     path("notifications/", include("notifications.urls")),
     prefix_default_language=True,
 )

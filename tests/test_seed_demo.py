@@ -25,7 +25,7 @@ def test_seed_demo_creates_the_contract_personas_and_is_idempotent(capsys):
     assert set(User.objects.values_list("email", flat=True)) == EMAILS
     assert {email for email, *_ in DEMO_USERS} == EMAILS
     assert Notification.objects.count() == len(EMAILS)
-    assert "seed_demo: 7 demo users ready" in capsys.readouterr().out
+    assert "seed_demo: 7 demo users and 4 businesses ready" in capsys.readouterr().out
 
 
 def test_demo_users_sign_in_with_the_published_password(client):

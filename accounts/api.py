@@ -1,0 +1,30 @@
+from django.http import Http404
+from rest_framework import generics
+
+from accounts.identifiers import IdentifierError, normalize_program_account
+from accounts.serializers import ProgramAccountSerializer
+from carm.api import ByNumberCursorPagination
+from delegation.permissions import get_program_account_for, program_accounts_visible_to
+
+
+class ProgramAccountListApi(generics.ListAPIView):
+    """The program accounts the caller can see, own business or delegated."""
+
+    serializer_class = ProgramAccountSerializer
+    pagination_class = ByNumberCursorPagination
+
+    def get_queryset(self):
+        return program_accounts_visible_to(self.request.user).select_related("business")
+
+
+class ProgramAccountDetailApi(generics.RetrieveAPIView):
+    """One program account: 404 when the caller may not see it, as when it does not exist."""
+
+    serializer_class = ProgramAccountSerializer
+
+    def get_object(self):
+        try:
+            bn15 = normalize_program_account(self.kwargs["bn15"])
+        except IdentifierError:
+            raise Http404 from None
+        return get_program_account_for(self.request.user, bn15)

@@ -1,0 +1,49 @@
+"""Refusals of account services, each with a code the pages and API turn into words."""
+
+from django.utils.translation import gettext_lazy as _
+
+MESSAGES = {
+    "bn9_format": _("A business number has 9 digits, for example 123456782."),
+    "bn9_check_digit": _("This business number is not valid: check its last digit."),
+    "bn15_format": _(
+        "A program account number has 15 characters: the 9-digit business number, "
+        "2 letters and 4 digits, for example 123456782RM0001."
+    ),
+    "bn15_check_digit": _(
+        "The business number in this program account number is not valid: check its 9th digit."
+    ),
+    "unknown_business": _("CBSA has no business with this business number."),
+    "account_mismatch": _(
+        "This program account does not belong to this business number in CBSA records."
+    ),
+    "name_mismatch": _("The legal name does not match CBSA records for this business number."),
+    "already_managed": _(
+        "This business is already registered and has a Business Account Manager. "
+        "Ask them for access instead."
+    ),
+    "already_member": _("You already have access to this business."),
+    "request_pending": _("You already asked for access to this business; it is still pending."),
+    "too_many_attempts": _("Too many failed attempts. For your security, try again in an hour."),
+    "role_not_grantable": _("You cannot give a role stronger than your own."),
+    "scope_not_grantable": _("You can only give access to program accounts you manage."),
+    "scope_required": _("Choose at least one program account."),
+    "last_bam": _(
+        "A business must keep at least one Business Account Manager. Make someone else a "
+        "Business Account Manager first."
+    ),
+    "not_manageable": _("You cannot change this person's access."),
+    "request_decided": _("This request was already answered."),
+    "api_key_invalid": _("This API key is not valid."),
+    "api_key_revoked": _("This API key was revoked."),
+    "api_key_expired": _("This API key has expired."),
+}
+
+
+class AccountsError(Exception):
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+    @property
+    def message(self) -> str:
+        return str(MESSAGES[self.code])
