@@ -232,7 +232,7 @@ def access_request_approve(
         recipient=membership.user,
         kind=Kind.ACCESS_GRANTED,
         dedupe_key=f"access-request:{access_request.pk}:decision",
-        context={"business": business.legal_name, "role": Role(role).label},
+        context={"business": business.legal_name, "role": Role(role).value},
         link=reverse("home"),
     )
     return membership

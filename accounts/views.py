@@ -40,8 +40,12 @@ def home(request: HttpRequest) -> HttpResponse:
     businesses = list(businesses_of(request.user).order_by("legal_name"))
     if not businesses:
         return render(request, "accounts/setup.html")
-    chosen = request.GET.get("business") or request.session.get(CURRENT_BUSINESS)
-    business = next((b for b in businesses if b.bn9 == chosen), businesses[0])
+    by_number = {business.bn9: business for business in businesses}
+    business = (
+        by_number.get(request.GET.get("business", ""))
+        or by_number.get(request.session.get(CURRENT_BUSINESS, ""))
+        or businesses[0]
+    )
     request.session[CURRENT_BUSINESS] = business.bn9
     return render(
         request,

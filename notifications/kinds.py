@@ -65,12 +65,24 @@ BODIES = {
 }
 
 
+def _in_words(context: dict) -> dict:
+    """Facts stored as codes (a role) are written out in the active language."""
+    if "role" in context:
+        from accounts.models import Role
+
+        try:
+            context = {**context, "role": Role(context["role"]).label}
+        except ValueError:
+            pass
+    return context
+
+
 def render_body(kind: str, context: dict) -> str:
     """The notification's text in the active language; missing facts never break a page."""
     template = BODIES.get(kind)
     if template is None:
         return str(context.get("message", ""))
     try:
-        return str(template) % context
+        return str(template) % _in_words(context)
     except (KeyError, TypeError, ValueError):
         return str(template)

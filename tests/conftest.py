@@ -1,7 +1,8 @@
 """Fixtures every test may use: personas, a clean cache, signed-in clients.
 
-The personas are people; later modules give them businesses, roles and relationships
-(importer BAM, reader, broker with and without delegation, outsider, officer).
+Personas around one importer, Maple (BN 123456782, RM0001 and RM0002): its BAM, a PAM of
+RM0001, an editor and a reader on RM0001; a broker firm without any relationship; an
+outsider (another importer's BAM); a CBSA officer.
 """
 
 import pytest
@@ -9,7 +10,8 @@ from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 
-from tests.factories import UserFactory
+from accounts.models import Role
+from tests.factories import BusinessFactory, ProgramAccountFactory, UserFactory, member
 
 
 @pytest.fixture(scope="session")
@@ -33,28 +35,86 @@ def _clean_cache():
 
 
 @pytest.fixture
-def importer_bam(db):
-    return UserFactory(email="bam@maple.example", first_name="Marie")
+def maple(db):
+    """An importer with two program accounts, like the demo's Maple Leaf Imports."""
+    business = BusinessFactory(bn9="123456782", legal_name="Maple Leaf Imports Inc.")
+    ProgramAccountFactory(business=business, reference="RM0001")
+    ProgramAccountFactory(business=business, reference="RM0002")
+    return business
 
 
 @pytest.fixture
-def reader(db):
-    return UserFactory(email="reader@maple.example")
+def rm1(maple):
+    return maple.program_accounts.get(bn15="123456782RM0001")
 
 
 @pytest.fixture
-def broker(db):
-    return UserFactory(email="bam@broker.example")
+def rm2(maple):
+    return maple.program_accounts.get(bn15="123456782RM0002")
 
 
 @pytest.fixture
-def broker_agent(db):
-    return UserFactory(email="agent@broker.example")
+def importer_bam(maple):
+    user = UserFactory(email="bam@maple.example", first_name="Marie")
+    member(user, maple, Role.BAM)
+    return user
+
+
+@pytest.fixture
+def pam(maple, rm1):
+    """Program Account Manager of RM0001 only."""
+    user = UserFactory(email="pam@maple.example")
+    member(user, maple, Role.PAM, [rm1])
+    return user
+
+
+@pytest.fixture
+def editor(maple, rm1):
+    user = UserFactory(email="editor@maple.example")
+    member(user, maple, Role.EDITOR, [rm1])
+    return user
+
+
+@pytest.fixture
+def reader(maple, rm1):
+    """Reader on RM0001 only."""
+    user = UserFactory(email="reader@maple.example")
+    member(user, maple, Role.READER, [rm1])
+    return user
+
+
+@pytest.fixture
+def broker_firm(db):
+    business = BusinessFactory(
+        bn9="555123454", legal_name="Northern Customs Brokers Ltd.", is_service_provider=True
+    )
+    ProgramAccountFactory(business=business, reference="RM0001")
+    return business
+
+
+@pytest.fixture
+def broker(broker_firm):
+    """BAM of a customs broker; no relationship with any importer yet."""
+    user = UserFactory(email="bam@broker.example")
+    member(user, broker_firm, Role.BAM)
+    return user
+
+
+@pytest.fixture
+def broker_agent(broker_firm):
+    user = UserFactory(email="agent@broker.example")
+    member(user, broker_firm, Role.EDITOR, broker_firm.program_accounts.all())
+    return user
 
 
 @pytest.fixture
 def outsider(db):
-    return UserFactory(email="someone@elsewhere.example")
+    """BAM of another importer: sees nothing of Maple."""
+    business = BusinessFactory(bn9="876543216", legal_name="Prairie Goods Ltd.")
+    ProgramAccountFactory(business=business, reference="RM0001")
+    user = UserFactory(email="someone@prairie.example")
+    member(user, business, Role.BAM)
+    return user
 
 
 @pytest.fixture

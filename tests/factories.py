@@ -1,9 +1,10 @@
 import factory
 from allauth.account.models import EmailAddress
 
-from accounts.models import User
+from accounts.models import Business, Membership, ProgramAccount, User
 from notifications.kinds import Kind
 from notifications.models import Notification
+from tests.support import with_check_digit
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -40,3 +41,34 @@ class NotificationFactory(factory.django.DjangoModelFactory):
         lambda: {"account": "123456782RM0001", "statement_date": "2026-10-25"}
     )
     dedupe_key = factory.Sequence(lambda n: f"event-{n}")
+
+
+class BusinessFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Business
+        django_get_or_create = ("bn9",)
+
+    bn9 = factory.Sequence(lambda n: with_check_digit(f"{40000000 + n:08d}"))
+    legal_name = factory.Sequence(lambda n: f"Importer Number {n} Ltd.")
+    city = "Ottawa"
+    province = "ON"
+    is_importer = True
+
+
+class ProgramAccountFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ProgramAccount
+        django_get_or_create = ("bn15",)
+
+    business = factory.SubFactory(BusinessFactory)
+    bn15 = factory.LazyAttribute(lambda o: f"{o.business.bn9}{o.reference}")
+
+    class Params:
+        reference = "RM0001"
+
+
+def member(user, business, role, accounts=()):
+    """Give `user` a role in `business`, covering `accounts` below BAM."""
+    membership = Membership.objects.create(user=user, business=business, role=role)
+    membership.program_accounts.set(accounts)
+    return membership

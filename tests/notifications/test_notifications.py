@@ -191,5 +191,6 @@ def test_api_marks_read_and_hides_others(client_for, importer_bam, outsider):
 
 def test_api_needs_authentication(client):
     response = client.get("/api/v1/notifications/")
-    assert response.status_code == 403
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"].startswith("Bearer")
     assert response.json()["code"] == "not_authenticated"
