@@ -4,6 +4,8 @@ A notification stores its kind and the facts it reports; its text is written out
 reader's language each time it is shown or emailed.
 """
 
+from contextlib import suppress
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -70,10 +72,8 @@ def _in_words(context: dict) -> dict:
     if "role" in context:
         from accounts.models import Role
 
-        try:
+        with suppress(ValueError):
             context = {**context, "role": Role(context["role"]).label}
-        except ValueError:
-            pass
     return context
 
 
