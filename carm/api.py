@@ -1,13 +1,19 @@
 """What every endpoint of the HTTP API shares: error shape and pagination."""
 
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404
+from rest_framework import exceptions
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import CursorPagination
-from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import exception_handler
 
 
 def api_exception_handler(exc, context):
     """Every error is `{"detail": ..., "code": ...}`, plus `errors` when a field is at fault."""
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
     response = exception_handler(exc, context)
     if response is None:
         return None
@@ -39,23 +45,6 @@ class NewestFirstCursorPagination(CursorPagination):
     max_page_size = 200
     page_size_query_param = "page_size"
     ordering = ("-created_at", "-id")
-
-
-class ApiKeyRateThrottle(SimpleRateThrottle):
-    """Requests per minute for each API key (each signed-in person, each address otherwise)."""
-
-    scope = "api"
-
-    def get_cache_key(self, request, view):
-        from accounts.models import ApiKey
-
-        if isinstance(request.auth, ApiKey):
-            ident = f"key:{request.auth.pk}"
-        elif request.user and request.user.is_authenticated:
-            ident = f"user:{request.user.pk}"
-        else:
-            ident = self.get_ident(request)
-        return self.cache_format % {"scope": self.scope, "ident": ident}
 
 
 class ByNumberCursorPagination(CursorPagination):
