@@ -58,3 +58,37 @@ def test_officers_may_look_at_users_but_not_change_them():
     codenames = set(group.permissions.values_list("codename", flat=True))
     assert "view_user" in codenames
     assert "change_user" not in codenames
+
+
+def test_demo_businesses_and_roles_follow_the_contract():
+    from accounts.models import Business, ProgramAccount
+    from delegation.permissions import program_accounts_visible_to
+
+    call_command("seed_demo")
+    call_command("seed_demo")
+    assert dict(Business.objects.values_list("bn9", "legal_name")) == {
+        "123456782": "Maple Leaf Imports Inc.",
+        "876543216": "Prairie Goods Ltd.",
+        "555123454": "Northern Customs Brokers Ltd.",
+        "777888991": "True North Surety Co.",
+    }
+    assert set(ProgramAccount.objects.values_list("bn15", flat=True)) == {
+        "123456782RM0001",
+        "123456782RM0002",
+        "876543216RM0001",
+        "555123454RM0001",
+    }
+    assert ProgramAccount.objects.get(bn15="123456782RM0001").rpp_status == "active"
+    assert ProgramAccount.objects.get(bn15="123456782RM0002").rpp_status == "not_enrolled"
+
+    def visible(email):
+        user = User.objects.get(email=email)
+        return set(program_accounts_visible_to(user).values_list("bn15", flat=True))
+
+    assert visible("maple.bam@example.com") == {"123456782RM0001", "123456782RM0002"}
+    assert visible("maple.reader@example.com") == {"123456782RM0001"}
+    assert visible("prairie.bam@example.com") == {"876543216RM0001"}
+    assert visible("broker.bam@example.com") == {"555123454RM0001"}
+    assert visible("surety@example.com") == set()
+    assert Business.objects.get(bn9="777888991").is_surety
+    assert Business.objects.get(bn9="555123454").is_service_provider
