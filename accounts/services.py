@@ -203,14 +203,25 @@ def _check_grant(*, actor: User, business: Business, role: str, program_accounts
     return accounts
 
 
+def _lock_pending(access_request: AccessRequest) -> AccessRequest:
+    access_request = AccessRequest.objects.select_for_update().get(pk=access_request.pk)
+    if access_request.status != AccessRequest.Status.PENDING:
+        raise AccountsError("request_decided")
+    return access_request
+
+
+def _mark_decided(access_request: AccessRequest, *, actor: User, status: str) -> None:
+    access_request.status = status
+    access_request.decided_by, access_request.decided_at = actor, timezone.now()
+    access_request.save(update_fields=["status", "decided_by", "decided_at"])
+
+
 @transaction.atomic
 def access_request_approve(
     *, actor: User, access_request: AccessRequest, role: str, program_accounts
 ) -> Membership:
     business = _lock_business(access_request.business_id)
-    access_request = AccessRequest.objects.select_for_update().get(pk=access_request.pk)
-    if access_request.status != AccessRequest.Status.PENDING:
-        raise AccountsError("request_decided")
+    access_request = _lock_pending(access_request)
     accounts = _check_grant(
         actor=actor, business=business, role=role, program_accounts=program_accounts
     )
@@ -218,9 +229,7 @@ def access_request_approve(
         raise AccountsError("already_member")
     membership = Membership.objects.create(user=access_request.user, business=business, role=role)
     membership.program_accounts.set(accounts)
-    access_request.status = AccessRequest.Status.APPROVED
-    access_request.decided_by, access_request.decided_at = actor, timezone.now()
-    access_request.save(update_fields=["status", "decided_by", "decided_at"])
+    _mark_decided(access_request, actor=actor, status=AccessRequest.Status.APPROVED)
     _record(
         business=business,
         actor=actor,
@@ -243,12 +252,8 @@ def access_request_reject(*, actor: User, access_request: AccessRequest) -> Acce
     business = _lock_business(access_request.business_id)
     if manager_role(actor, business) is None:
         raise AccountsError("not_manageable")
-    access_request = AccessRequest.objects.select_for_update().get(pk=access_request.pk)
-    if access_request.status != AccessRequest.Status.PENDING:
-        raise AccountsError("request_decided")
-    access_request.status = AccessRequest.Status.REJECTED
-    access_request.decided_by, access_request.decided_at = actor, timezone.now()
-    access_request.save(update_fields=["status", "decided_by", "decided_at"])
+    access_request = _lock_pending(access_request)
+    _mark_decided(access_request, actor=actor, status=AccessRequest.Status.REJECTED)
     _record(
         business=business,
         actor=actor,
