@@ -4,6 +4,7 @@ import re
 
 import pytest
 from django.core import mail
+from playwright.sync_api import expect
 
 from accounts.models import User
 from tests.support import totp_code
@@ -56,19 +57,19 @@ def test_sign_up_to_inbox_in_both_languages(live_server, browser, page, screensh
     screenshot(page, "totp-enrolled")
 
     page.goto(f"{base}/en/notifications/")
-    assert page.get_by_role("heading", name="Notifications", level=1).is_visible()
-    assert page.get_by_text("Welcome to the CARM Portal.").is_visible()
+    expect(page.get_by_role("heading", name="Notifications", level=1)).to_be_visible()
+    expect(page.get_by_text("Welcome to the CARM Portal.")).to_be_visible()
     assert page.locator(".carm-bell-count").first.inner_text().startswith("1")
     screenshot(page, "inbox")
 
     page.get_by_role("link", name="Français").click()
     page.wait_for_url("**/fr/notifications/")
-    assert page.get_by_role("heading", name="Notifications", level=1).is_visible()
-    assert page.get_by_text("Bienvenue au Portail de la GCRA.").is_visible()
-    assert page.get_by_role("button", name=re.compile("Marquer comme lu")).first.is_visible()
+    expect(page.get_by_role("heading", name="Notifications", level=1)).to_be_visible()
+    expect(page.get_by_text("Bienvenue au Portail de la GCRA.")).to_be_visible()
+    expect(page.get_by_role("button", name=re.compile("Marquer comme lu")).first).to_be_visible()
     screenshot(page, "inbox-french")
 
     page.get_by_role("button", name=re.compile("Marquer comme lu")).first.click()
     page.locator(".carm-read").first.wait_for()
-    assert page.locator(".carm-bell-count").count() == 0
+    expect(page.locator(".carm-bell-count")).to_have_count(0)
     screenshot(page, "inbox-french-read")
