@@ -124,3 +124,31 @@ def demo_businesses_seed(users: dict[str, User]) -> dict[str, Business]:
             ProgramAccount.objects.filter(bn15__in=[f"{bn9}{ref}" for ref in references])
         )
     return businesses
+
+
+def demo_relationships_seed(users: dict[str, User], businesses: dict[str, Business]) -> None:
+    """Northern Customs Brokers manages Maple's business (Editor; own transactions,
+    statements and payments; not others' transactions, not financial security). Its agent
+    works for Maple through the "Maple team" client group. Nothing with Prairie."""
+    from delegation.models import ClientGroup, Relationship
+
+    broker, maple = businesses["555123454"], businesses["123456782"]
+    relationship = (
+        Relationship.objects.filter(provider=broker, importer=maple)
+        .exclude(status__in=[Relationship.Status.REJECTED, Relationship.Status.REVOKED])
+        .first()
+    ) or Relationship(provider=broker, importer=maple)
+    relationship.kind = Relationship.Kind.BUSINESS_MANAGEMENT
+    relationship.status = Relationship.Status.ACTIVE
+    relationship.level = Relationship.Level.EDITOR
+    relationship.sees_others_transactions = False
+    relationship.sees_statements = True
+    relationship.sees_security = False
+    relationship.ends_on = None
+    relationship.requested_by = users["broker.bam@example.com"]
+    relationship.decided_by = users["maple.bam@example.com"]
+    relationship.comment = "Customs clearance and accounting for all divisions."
+    relationship.save()
+    group, _ = ClientGroup.objects.get_or_create(provider=broker, name="Maple team")
+    group.clients.set([maple])
+    group.employees.set([users["broker.agent@example.com"]])

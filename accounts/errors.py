@@ -33,6 +33,17 @@ MESSAGES = {
     ),
     "not_manageable": _("You cannot change this person's access."),
     "request_decided": _("This request was already answered."),
+    "unknown_importer": _("CBSA has no importer with this business number."),
+    "relationship_open": _(
+        "There is already a pending or approved relationship between these businesses."
+    ),
+    "ends_in_past": _("The end date cannot be in the past."),
+    "relationship_not_active": _("This relationship is not in force."),
+    "group_name_taken": _(
+        "This name is or was already used for a client group. Choose another name."
+    ),
+    "not_a_client": _("Only importers in a relationship with your business can be added."),
+    "not_an_employee": _("Only people of your business can be added."),
     "api_key_invalid": _("This API key is not valid."),
     "api_key_revoked": _("This API key was revoked."),
     "api_key_expired": _("This API key has expired."),

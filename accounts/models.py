@@ -1,5 +1,6 @@
 """People, the businesses CBSA records, and who may act for which business."""
 
+import pghistory
 import pgtrigger
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
@@ -216,6 +217,7 @@ class Role(models.TextChoices):
 ROLE_RANK = {Role.BAM: 4, Role.PAM: 3, Role.EDITOR: 2, Role.READER: 1}
 
 
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class Membership(models.Model):
     """A person's role in a business; below BAM it covers only the accounts in scope."""
 

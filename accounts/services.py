@@ -57,6 +57,9 @@ OFFICER_VIEW_ONLY_MODELS = {
     ("accounts", "accessrequest"),
     ("accounts", "accessevent"),
     ("accounts", "apikey"),
+    ("delegation", "relationship"),
+    ("delegation", "clientgroup"),
+    ("delegation", "accesslogentry"),
     ("notifications", "notification"),
 }
 

@@ -29,7 +29,9 @@ from delegation.permissions import (
     get_program_account_for,
     grantable_accounts,
     grantable_roles,
+    is_bam,
     may_manage_membership,
+    third_party_relationships,
 )
 
 CURRENT_BUSINESS = "carm_business"
@@ -55,6 +57,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "business": business,
             "accounts": selectors.dashboard_accounts(request.user, business),
             "manages_access": bool(grantable_roles(request.user, business)),
+            "is_bam": is_bam(request.user, business),
             "pending_count": selectors.pending_access_requests(request.user, business).count(),
         },
     )
@@ -121,6 +124,7 @@ def program_account_detail(request: HttpRequest, bn15: str) -> HttpResponse:
         {
             "account": account,
             "role": employee_role(request.user, account),
+            "relationships": third_party_relationships(request.user, account),
             "may_manage_access": can(request.user, Action.MANAGE_ACCESS, account),
         },
     )

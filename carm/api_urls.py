@@ -3,6 +3,7 @@
 from django.urls import path
 
 from accounts.api import ProgramAccountDetailApi, ProgramAccountListApi
+from delegation.api import RelationshipListApi
 from notifications.api import NotificationListApi, NotificationReadApi
 
 urlpatterns = [
@@ -12,6 +13,7 @@ urlpatterns = [
         ProgramAccountDetailApi.as_view(),
         name="api-program-account",
     ),
+    path("relationships/", RelationshipListApi.as_view(), name="api-relationships"),
     path("notifications/", NotificationListApi.as_view(), name="api-notifications"),
     path(
         "notifications/<int:notification_id>/read/",

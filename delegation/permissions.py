@@ -5,18 +5,24 @@ filtered through `program_accounts_visible_to`; single objects are fetched throu
 `get_program_account_for` / `get_business_for`, which answer 404 for what the user may not
 see and 403 for what they may see but not do.
 
-Employees act through their role in the business (domain.md §2). Third-party service
-providers join through business relationships (domain.md §3).
+Two ways lead to an account:
+- employees act through their role in the business (domain.md §2);
+- a service provider's people act through a business relationship in force, within its
+  access level and visibility rules; the provider's BAM for every client, its other
+  employees only for the clients of their client groups (domain.md §3).
+Nothing is cached beyond one request, so a revocation holds on the next one.
 """
 
 from enum import StrEnum
 
 import rules
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from accounts.models import ROLE_RANK, Business, Membership, ProgramAccount, Role
+from delegation.models import ClientGroup, Relationship, RelationshipAccount
 
 
 class Action(StrEnum):
@@ -52,13 +58,22 @@ ROLE_ACTIONS = {
     Role.BAM: MANAGE_ACTIONS,
 }
 
+LEVEL_ACTIONS = {
+    Relationship.Level.READER: READ_ACTIONS,
+    Relationship.Level.EDITOR: EDIT_ACTIONS,
+}
+
+
+def _request_cache(user, name: str) -> dict:
+    """Memo for one request: hangs on the user object, which lives as long as the request."""
+    return user.__dict__.setdefault(f"_carm_{name}", {})
+
 
 # --- Employees ---------------------------------------------------------------------------
 
 
 def _membership(user, business_id: int) -> Membership | None:
-    """The user's membership in a business, read once per request and user."""
-    cache = user.__dict__.setdefault("_carm_memberships", {})
+    cache = _request_cache(user, "memberships")
     if business_id not in cache:
         cache[business_id] = (
             Membership.objects.filter(user=user, business_id=business_id)
@@ -82,17 +97,82 @@ def employee_role(user, program_account: ProgramAccount) -> Role | None:
     return None
 
 
-def _role_allows(action: Action):
+# --- Third parties -----------------------------------------------------------------------
+
+
+def relationships_acting_for(user) -> QuerySet[Relationship]:
+    """Relationships in force through which the user acts for an importer."""
+    if not user.is_authenticated:
+        return Relationship.objects.none()
+    memberships = Membership.objects.filter(user=user)
+    in_a_group = ClientGroup.objects.filter(
+        provider=OuterRef("provider"),
+        deleted_at__isnull=True,
+        clients=OuterRef("importer"),
+        employees=user,
+    )
+    return Relationship.objects.in_force(timezone.localdate()).filter(
+        Q(provider_id__in=memberships.filter(role=Role.BAM).values("business_id"))
+        | (Q(provider_id__in=memberships.values("business_id")) & Exists(in_a_group))
+    )
+
+
+def _relationship_actions(user, relationship: Relationship) -> frozenset:
+    actions = set(LEVEL_ACTIONS[relationship.level])
+    if not relationship.sees_others_transactions:
+        actions.discard(Action.VIEW_OTHERS_TRANSACTIONS)
+    if not relationship.sees_statements:
+        actions.discard(Action.VIEW_STATEMENTS)
+    if not relationship.sees_security:
+        actions.discard(Action.VIEW_SECURITY)
+    # A provider employee never does more than their own role allows.
+    membership = _membership(user, relationship.provider_id)
+    return frozenset(actions & ROLE_ACTIONS[Role(membership.role)]) if membership else frozenset()
+
+
+def third_party_relationships(user, program_account: ProgramAccount) -> list[Relationship]:
+    """The relationships in force that let the user act on this account."""
+    cache = _request_cache(user, "relationships")
+    if program_account.pk not in cache:
+        cache[program_account.pk] = list(
+            relationships_acting_for(user)
+            .filter(importer_id=program_account.business_id)
+            .filter(
+                Q(kind=Relationship.Kind.BUSINESS_MANAGEMENT)
+                | Q(relationshipaccount__program_account=program_account)
+            )
+            .distinct()
+        )
+    return cache[program_account.pk]
+
+
+def third_party_actions(user, program_account: ProgramAccount) -> frozenset:
+    if not user.is_authenticated:
+        return frozenset()
+    actions: set = set()
+    for relationship in third_party_relationships(user, program_account):
+        actions |= _relationship_actions(user, relationship)
+    return frozenset(actions)
+
+
+# --- Rules ---------------------------------------------------------------------------------
+
+
+def _allows(action: Action):
     @rules.predicate(name=f"employee_may_{action}")
-    def predicate(user, program_account) -> bool:
+    def employee_may(user, program_account) -> bool:
         role = employee_role(user, program_account)
         return role is not None and action in ROLE_ACTIONS[role]
 
-    return predicate
+    @rules.predicate(name=f"third_party_may_{action}")
+    def third_party_may(user, program_account) -> bool:
+        return action in third_party_actions(user, program_account)
+
+    return employee_may | third_party_may
 
 
 for _action in Action:
-    rules.add_rule(f"carm.{_action}", _role_allows(_action))
+    rules.add_rule(f"carm.{_action}", _allows(_action))
 
 
 def can(user, action: Action, program_account: ProgramAccount) -> bool:
@@ -100,25 +180,42 @@ def can(user, action: Action, program_account: ProgramAccount) -> bool:
 
 
 def program_accounts_visible_to(user) -> QuerySet[ProgramAccount]:
-    """Every program account the user may at least view."""
+    """Every program account the user may at least view, as an employee or a third party."""
     if not user.is_authenticated:
         return ProgramAccount.objects.none()
     bam_of = Membership.objects.filter(user=user, role=Role.BAM).values("business_id")
     in_scope = Membership.program_accounts.through.objects.filter(membership__user=user).values(
         "programaccount_id"
     )
-    return ProgramAccount.objects.filter(Q(business_id__in=bam_of) | Q(pk__in=in_scope))
+    acting = relationships_acting_for(user)
+    whole_businesses = acting.filter(kind=Relationship.Kind.BUSINESS_MANAGEMENT).values(
+        "importer_id"
+    )
+    chosen_accounts = RelationshipAccount.objects.filter(
+        relationship__in=acting.filter(kind=Relationship.Kind.PROGRAM_MANAGEMENT)
+    ).values("program_account_id")
+    return ProgramAccount.objects.filter(
+        Q(business_id__in=bam_of)
+        | Q(pk__in=in_scope)
+        | Q(business_id__in=whole_businesses)
+        | Q(pk__in=chosen_accounts)
+    )
 
 
 def get_program_account_for(
     user, bn15: str, action: Action = Action.VIEW_ACCOUNT
 ) -> ProgramAccount:
-    """The account if the user may do `action` on it: 404 if unseen, 403 if seen but not allowed."""
+    """The account if the user may do `action` on it: 404 if unseen, 403 if seen but not
+    allowed. What a third party does is written to the importer's access log."""
     account = program_accounts_visible_to(user).select_related("business").filter(bn15=bn15).first()
     if account is None:
         raise Http404
     if not can(user, action, account):
         raise PermissionDenied
+    if employee_role(user, account) is None:
+        from delegation.services import access_log_record
+
+        access_log_record(user=user, program_account=account, action=action)
     return account
 
 
@@ -133,11 +230,15 @@ def businesses_of(user) -> QuerySet[Business]:
 
 
 def manager_role(user, business: Business) -> Role | None:
-    """BAM or PAM: the roles that manage employees' access."""
+    """BAM or PAM: the roles that manage employees' access and third parties."""
     membership = _membership(user, business.pk) if user.is_authenticated else None
     if membership is None or membership.role not in (Role.BAM, Role.PAM):
         return None
     return Role(membership.role)
+
+
+def is_bam(user, business: Business) -> bool:
+    return manager_role(user, business) == Role.BAM
 
 
 def grantable_accounts(user, business: Business) -> QuerySet[ProgramAccount]:
@@ -169,12 +270,48 @@ def may_manage_membership(user, membership: Membership) -> bool:
     return {account.pk for account in membership.program_accounts.all()} <= own
 
 
-def get_business_for(user, bn9: str, *, manage: bool = False) -> Business:
-    """The business if the user belongs to it (404 otherwise); with `manage`, 403 unless a
-    manager."""
+def may_manage_relationship(user, relationship: Relationship) -> bool:
+    """The importer's BAM manages every relationship; a PAM only Program Management ones
+    that stay within its accounts."""
+    role = manager_role(user, relationship.importer)
+    if role == Role.BAM:
+        return True
+    if role != Role.PAM or relationship.kind != Relationship.Kind.PROGRAM_MANAGEMENT:
+        return False
+    own = set(grantable_accounts(user, relationship.importer).values_list("pk", flat=True))
+    return set(relationship.program_accounts.values_list("pk", flat=True)) <= own
+
+
+def get_business_for(user, bn9: str, *, manage: bool = False, bam: bool = False) -> Business:
+    """The business if the user belongs to it (404 otherwise); with `manage`, 403 unless
+    a BAM or PAM; with `bam`, 403 unless a BAM."""
     business = businesses_of(user).filter(bn9=bn9).first()
     if business is None:
         raise Http404
     if manage and manager_role(user, business) is None:
         raise PermissionDenied
+    if bam and not is_bam(user, business):
+        raise PermissionDenied
     return business
+
+
+def get_provider_for(user, bn9: str, *, bam: bool = False) -> Business:
+    """A service provider the user works for (404 otherwise; 403 if `bam` and not its BAM)."""
+    business = get_business_for(user, bn9, bam=bam)
+    if not business.is_service_provider:
+        raise Http404
+    return business
+
+
+def relationships_visible_to(user) -> QuerySet[Relationship]:
+    """Relationships the user may read: those of businesses they manage or provide for."""
+    if not user.is_authenticated:
+        return Relationship.objects.none()
+    managed = Membership.objects.filter(user=user, role__in=[Role.BAM, Role.PAM]).values(
+        "business_id"
+    )
+    provider_of = Membership.objects.filter(user=user, role=Role.BAM).values("business_id")
+    acting = relationships_acting_for(user).values("pk")
+    return Relationship.objects.filter(
+        Q(importer_id__in=managed) | Q(provider_id__in=provider_of) | Q(pk__in=acting)
+    )

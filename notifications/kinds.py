@@ -20,6 +20,10 @@ class Kind(models.TextChoices):
     ACCESS_GRANTED = "access_granted", _("Access granted")
     ACCESS_REFUSED = "access_refused", _("Access refused")
     THIRD_PARTY_REQUEST = "third_party_request", _("Third-party request")
+    THIRD_PARTY_APPROVED = "third_party_approved", _("Third-party request approved")
+    THIRD_PARTY_REJECTED = "third_party_rejected", _("Third-party request rejected")
+    THIRD_PARTY_CHANGED = "third_party_changed", _("Third-party access changed")
+    THIRD_PARTY_REVOKED = "third_party_revoked", _("Third-party access revoked")
     STATEMENT_AVAILABLE = "statement_available", _("Statement available")
     PAYMENT_RECEIVED = "payment_received", _("Payment received")
     ARREARS_NOTICE = "arrears_notice", _("Arrears notice")
@@ -51,6 +55,16 @@ BODIES = {
     Kind.ACCESS_GRANTED: _("Your access to %(business)s was approved with the role %(role)s."),
     Kind.ACCESS_REFUSED: _("Your request for access to %(business)s was refused."),
     Kind.THIRD_PARTY_REQUEST: _("%(provider)s asks for a business relationship with %(business)s."),
+    Kind.THIRD_PARTY_APPROVED: _(
+        "%(business)s approved the business relationship with %(provider)s."
+    ),
+    Kind.THIRD_PARTY_REJECTED: _(
+        "%(business)s rejected the business relationship requested by %(provider)s."
+    ),
+    Kind.THIRD_PARTY_CHANGED: _("%(business)s changed what %(provider)s may see and do for it."),
+    Kind.THIRD_PARTY_REVOKED: _(
+        "%(business)s revoked its business relationship with %(provider)s."
+    ),
     Kind.STATEMENT_AVAILABLE: _(
         "The statement of account for %(account)s dated %(statement_date)s is available."
     ),

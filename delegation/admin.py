@@ -1,0 +1,45 @@
+from django.contrib import admin
+
+from delegation.models import AccessLogEntry, ClientGroup, Relationship
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Officers look; importers and providers manage these in the portal."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Relationship)
+class RelationshipAdmin(ReadOnlyAdmin):
+    list_display = ("provider", "importer", "kind", "status", "level", "ends_on", "created_at")
+    list_filter = ("kind", "status", "level")
+    search_fields = (
+        "provider__bn9",
+        "provider__legal_name",
+        "importer__bn9",
+        "importer__legal_name",
+    )
+    list_select_related = ("provider", "importer")
+
+
+@admin.register(ClientGroup)
+class ClientGroupAdmin(ReadOnlyAdmin):
+    list_display = ("name", "provider", "created_at", "deleted_at")
+    search_fields = ("name", "provider__bn9", "provider__legal_name")
+    list_select_related = ("provider",)
+
+
+@admin.register(AccessLogEntry)
+class AccessLogEntryAdmin(ReadOnlyAdmin):
+    list_display = ("at", "importer", "provider", "user", "program_account", "action", "what")
+    list_filter = ("action",)
+    search_fields = ("importer__bn9", "provider__bn9", "user__email")
+    list_select_related = ("importer", "provider", "user", "program_account")
+    date_hierarchy = "at"

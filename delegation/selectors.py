@@ -1,0 +1,77 @@
+"""Reads about third parties, always through what the user may see."""
+
+from django.db.models import Q, QuerySet
+
+from accounts.models import Business, User
+from delegation.models import AccessLogEntry, ClientGroup, Relationship
+from delegation.permissions import (
+    Action,
+    can,
+    is_bam,
+    manager_role,
+    program_accounts_visible_to,
+    relationships_acting_for,
+)
+
+
+def importer_relationships(user, importer: Business) -> QuerySet[Relationship]:
+    if manager_role(user, importer) is None:
+        return Relationship.objects.none()
+    return importer.provider_relationships.select_related("provider").prefetch_related(
+        "program_accounts"
+    )
+
+
+def provider_relationships(user, provider: Business) -> QuerySet[Relationship]:
+    if not is_bam(user, provider):
+        return Relationship.objects.none()
+    return provider.client_relationships.select_related("importer").prefetch_related(
+        "program_accounts"
+    )
+
+
+def client_accounts(user, provider: Business, *, search: str = "") -> list[tuple]:
+    """The client accounts the user sees through `provider`, with what the rules let them
+    see of each (RPP status only with financial-security visibility)."""
+    importers = relationships_acting_for(user).filter(provider=provider).values("importer_id")
+    accounts = (
+        program_accounts_visible_to(user)
+        .filter(business_id__in=importers)
+        .select_related("business")
+        .order_by("business__legal_name", "bn15")
+    )
+    if search:
+        compact = search.replace(" ", "").upper()
+        accounts = accounts.filter(
+            Q(business__legal_name__icontains=search.strip()) | Q(bn15__contains=compact)
+        )
+    return [
+        (account, can(user, Action.VIEW_SECURITY, account), can(user, Action.PAY, account))
+        for account in accounts
+    ]
+
+
+def client_groups(user, provider: Business) -> QuerySet[ClientGroup]:
+    if not is_bam(user, provider):
+        return ClientGroup.objects.none()
+    return provider.client_groups.filter(deleted_at__isnull=True).prefetch_related(
+        "clients", "employees"
+    )
+
+
+def group_candidates(provider: Business) -> tuple[QuerySet[Business], QuerySet[User]]:
+    clients = Business.objects.filter(
+        provider_relationships__provider=provider,
+        provider_relationships__status__in=[
+            Relationship.Status.PENDING,
+            Relationship.Status.ACTIVE,
+        ],
+    ).distinct()
+    employees = User.objects.filter(memberships__business=provider).order_by("email")
+    return clients, employees
+
+
+def access_log(user, importer: Business, *, limit: int = 200) -> QuerySet[AccessLogEntry]:
+    if not is_bam(user, importer):
+        return AccessLogEntry.objects.none()
+    return importer.access_log.select_related("user", "provider", "program_account")[:limit]

@@ -1,0 +1,292 @@
+"""Business relationships, client groups and the importer's access log."""
+
+import datetime
+
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.errors import AccountsError
+from accounts.identifiers import IdentifierError, normalize_bn9
+from accounts.models import Business, ProgramAccount, Role, User
+from delegation.models import AccessLogEntry, ClientGroup, Relationship
+from delegation.permissions import (
+    READ_ACTIONS,
+    Action,
+    grantable_accounts,
+    is_bam,
+    manager_role,
+    may_manage_relationship,
+    third_party_relationships,
+)
+from notifications.kinds import Kind
+from notifications.services import notification_send
+
+
+def _lock(relationship: Relationship) -> Relationship:
+    """Lock order: the importer's business row, then the relationship."""
+    Business.objects.select_for_update().get(pk=relationship.importer_id)
+    return (
+        Relationship.objects.select_for_update()
+        .select_related("provider", "importer")
+        .get(pk=relationship.pk)
+    )
+
+
+def _notify(recipients, *, kind: Kind, relationship: Relationship, step: str, link: str) -> None:
+    for membership in recipients:
+        notification_send(
+            recipient=membership.user,
+            kind=kind,
+            dedupe_key=f"relationship:{relationship.pk}:{step}",
+            context={
+                "provider": relationship.provider.legal_name,
+                "business": relationship.importer.legal_name,
+            },
+            link=link,
+        )
+
+
+def _notify_provider(relationship: Relationship, *, kind: Kind, step: str) -> None:
+    _notify(
+        relationship.provider.memberships.filter(role=Role.BAM).select_related("user"),
+        kind=kind,
+        relationship=relationship,
+        step=step,
+        link=reverse("provider_relationships", kwargs={"bn9": relationship.provider.bn9}),
+    )
+
+
+def _notify_importer(relationship: Relationship, *, kind: Kind, step: str) -> None:
+    _notify(
+        relationship.importer.memberships.filter(role__in=[Role.BAM, Role.PAM]).select_related(
+            "user"
+        ),
+        kind=kind,
+        relationship=relationship,
+        step=step,
+        link=reverse("third_parties", kwargs={"bn9": relationship.importer.bn9}),
+    )
+
+
+@transaction.atomic
+def relationship_request(
+    *, actor: User, provider: Business, importer_bn9: str, kind: str, comment: str = ""
+) -> Relationship:
+    """A provider's BAM asks an importer for a relationship; the importer's managers are told."""
+    if not (provider.is_service_provider and is_bam(actor, provider)):
+        raise AccountsError("not_manageable")
+    try:
+        importer_bn9 = normalize_bn9(importer_bn9)
+    except IdentifierError as error:
+        raise AccountsError(error.code) from None
+    importer = Business.objects.filter(bn9=importer_bn9, is_importer=True).first()
+    if importer is None or importer == provider:
+        raise AccountsError("unknown_importer")
+    try:
+        with transaction.atomic():
+            relationship = Relationship.objects.create(
+                provider=provider,
+                importer=importer,
+                kind=kind,
+                comment=comment.strip(),
+                requested_by=actor,
+            )
+    except IntegrityError:
+        raise AccountsError("relationship_open") from None
+    _notify_importer(relationship, kind=Kind.THIRD_PARTY_REQUEST, step="requested")
+    return relationship
+
+
+def _check_terms(
+    *, actor: User, relationship: Relationship, program_accounts, ends_on: datetime.date | None
+) -> list[ProgramAccount]:
+    if ends_on is not None and ends_on < timezone.localdate():
+        raise AccountsError("ends_in_past")
+    if relationship.kind == Relationship.Kind.BUSINESS_MANAGEMENT:
+        if not is_bam(actor, relationship.importer):
+            raise AccountsError("not_manageable")
+        return []
+    accounts = list(program_accounts)
+    if not accounts:
+        raise AccountsError("scope_required")
+    allowed = set(grantable_accounts(actor, relationship.importer).values_list("pk", flat=True))
+    if any(account.pk not in allowed for account in accounts):
+        raise AccountsError("scope_not_grantable")
+    return accounts
+
+
+def _apply_terms(relationship: Relationship, *, accounts, terms: dict) -> None:
+    for field, value in terms.items():
+        setattr(relationship, field, value)
+    relationship.save()
+    relationship.program_accounts.set(accounts)
+
+
+TERMS = ("level", "sees_others_transactions", "sees_statements", "sees_security", "ends_on")
+
+
+@transaction.atomic
+def relationship_approve(
+    *, actor: User, relationship: Relationship, program_accounts=(), **terms
+) -> Relationship:
+    """The importer approves: which accounts (Program Management), access level, visibility
+    rules and an optional end date."""
+    relationship = _lock(relationship)
+    if relationship.status != Relationship.Status.PENDING:
+        raise AccountsError("request_decided")
+    if manager_role(actor, relationship.importer) is None:
+        raise AccountsError("not_manageable")
+    accounts = _check_terms(
+        actor=actor,
+        relationship=relationship,
+        program_accounts=program_accounts,
+        ends_on=terms.get("ends_on"),
+    )
+    terms = {field: terms[field] for field in TERMS if field in terms}
+    _apply_terms(
+        relationship,
+        accounts=accounts,
+        terms={
+            **terms,
+            "status": Relationship.Status.ACTIVE,
+            "decided_by": actor,
+            "decided_at": timezone.now(),
+        },
+    )
+    _notify_provider(relationship, kind=Kind.THIRD_PARTY_APPROVED, step="approved")
+    return relationship
+
+
+@transaction.atomic
+def relationship_reject(*, actor: User, relationship: Relationship) -> Relationship:
+    relationship = _lock(relationship)
+    if relationship.status != Relationship.Status.PENDING:
+        raise AccountsError("request_decided")
+    if manager_role(actor, relationship.importer) is None or not may_manage_relationship(
+        actor, relationship
+    ):
+        raise AccountsError("not_manageable")
+    _apply_terms(
+        relationship,
+        accounts=[],
+        terms={
+            "status": Relationship.Status.REJECTED,
+            "decided_by": actor,
+            "decided_at": timezone.now(),
+        },
+    )
+    _notify_provider(relationship, kind=Kind.THIRD_PARTY_REJECTED, step="rejected")
+    return relationship
+
+
+@transaction.atomic
+def relationship_update(
+    *, actor: User, relationship: Relationship, program_accounts=(), **terms
+) -> Relationship:
+    """Change the accounts, access level, visibility rules or end date of a relationship."""
+    relationship = _lock(relationship)
+    if relationship.status != Relationship.Status.ACTIVE:
+        raise AccountsError("relationship_not_active")
+    if not may_manage_relationship(actor, relationship):
+        raise AccountsError("not_manageable")
+    accounts = _check_terms(
+        actor=actor,
+        relationship=relationship,
+        program_accounts=program_accounts,
+        ends_on=terms.get("ends_on"),
+    )
+    terms = {field: terms[field] for field in TERMS if field in terms}
+    _apply_terms(relationship, accounts=accounts, terms=terms)
+    _notify_provider(
+        relationship,
+        kind=Kind.THIRD_PARTY_CHANGED,
+        step=f"changed:{timezone.now().isoformat()}",
+    )
+    return relationship
+
+
+@transaction.atomic
+def relationship_revoke(*, actor: User, relationship: Relationship) -> Relationship:
+    relationship = _lock(relationship)
+    if relationship.status != Relationship.Status.ACTIVE:
+        raise AccountsError("relationship_not_active")
+    if not may_manage_relationship(actor, relationship):
+        raise AccountsError("not_manageable")
+    relationship.status = Relationship.Status.REVOKED
+    relationship.save(update_fields=["status"])
+    _notify_provider(relationship, kind=Kind.THIRD_PARTY_REVOKED, step="revoked")
+    return relationship
+
+
+# --- Client groups -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def client_group_create(*, actor: User, provider: Business, name: str) -> ClientGroup:
+    if not is_bam(actor, provider):
+        raise AccountsError("not_manageable")
+    try:
+        with transaction.atomic():
+            return ClientGroup.objects.create(provider=provider, name=name.strip())
+    except IntegrityError:
+        raise AccountsError("group_name_taken") from None
+
+
+@transaction.atomic
+def client_group_update(*, actor: User, group: ClientGroup, clients, employees) -> ClientGroup:
+    """Set a group's clients (importers in a relationship with the provider) and employees
+    (people of the provider)."""
+    provider = group.provider
+    if not is_bam(actor, provider) or group.deleted_at is not None:
+        raise AccountsError("not_manageable")
+    client_ids = set(
+        Relationship.objects.filter(
+            provider=provider,
+            status__in=[Relationship.Status.PENDING, Relationship.Status.ACTIVE],
+        ).values_list("importer_id", flat=True)
+    )
+    clients, employees = list(clients), list(employees)
+    if any(client.pk not in client_ids for client in clients):
+        raise AccountsError("not_a_client")
+    staff = set(provider.memberships.values_list("user_id", flat=True))
+    if any(employee.pk not in staff for employee in employees):
+        raise AccountsError("not_an_employee")
+    group.clients.set(clients)
+    group.employees.set(employees)
+    return group
+
+
+@transaction.atomic
+def client_group_delete(*, actor: User, group: ClientGroup) -> None:
+    """Delete a group; its row stays so that its name is never used again."""
+    if not is_bam(actor, group.provider):
+        raise AccountsError("not_manageable")
+    group.clients.clear()
+    group.employees.clear()
+    group.deleted_at = timezone.now()
+    group.save(update_fields=["deleted_at"])
+
+
+# --- Access log ----------------------------------------------------------------------------
+
+
+def access_log_record(
+    *, user: User, program_account: ProgramAccount, action: Action, what: str = ""
+) -> None:
+    """Note that a provider's employee looked at or acted on an importer's account."""
+    relationships = third_party_relationships(user, program_account)
+    if not relationships:
+        return
+    AccessLogEntry.objects.create(
+        importer_id=program_account.business_id,
+        provider_id=relationships[0].provider_id,
+        user=user,
+        program_account=program_account,
+        action=(
+            AccessLogEntry.Action.VIEWED
+            if action in READ_ACTIONS
+            else AccessLogEntry.Action.CHANGED
+        ),
+        what=(what or str(action))[:200],
+    )

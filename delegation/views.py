@@ -1,0 +1,252 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts.errors import AccountsError
+from delegation import selectors, services
+from delegation.forms import (
+    ClientGroupForm,
+    ClientGroupMembersForm,
+    RelationshipRequestForm,
+    RelationshipTermsForm,
+)
+from delegation.models import Relationship
+from delegation.permissions import (
+    get_business_for,
+    get_provider_for,
+    grantable_accounts,
+    may_manage_relationship,
+)
+
+# --- Importer side -------------------------------------------------------------------------
+
+
+@login_required
+def third_parties(request: HttpRequest, bn9: str) -> HttpResponse:
+    importer = get_business_for(request.user, bn9, manage=True)
+    relationships = selectors.importer_relationships(request.user, importer)
+    return render(
+        request,
+        "delegation/third_parties.html",
+        {
+            "business": importer,
+            "rows": [(r, may_manage_relationship(request.user, r)) for r in relationships],
+        },
+    )
+
+
+def _managed_relationship(request: HttpRequest, bn9: str, pk: int) -> Relationship:
+    importer = get_business_for(request.user, bn9, manage=True)
+    relationship = (
+        importer.provider_relationships.filter(pk=pk).select_related("provider", "importer").first()
+    )
+    if relationship is None:
+        raise Http404
+    if not may_manage_relationship(request.user, relationship):
+        raise PermissionDenied
+    return relationship
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def relationship_terms(request: HttpRequest, bn9: str, pk: int) -> HttpResponse:
+    """Approve a pending relationship, or change one in force."""
+    relationship = _managed_relationship(request, bn9, pk)
+    if relationship.status not in (Relationship.Status.PENDING, Relationship.Status.ACTIVE):
+        raise Http404
+    initial = {
+        "level": relationship.level,
+        "sees_others_transactions": relationship.sees_others_transactions,
+        "sees_statements": relationship.sees_statements,
+        "sees_security": relationship.sees_security,
+        "ends_on": relationship.ends_on,
+        "program_accounts": relationship.program_accounts.all(),
+    }
+    form = RelationshipTermsForm(
+        request.POST or None,
+        initial=initial,
+        relationship=relationship,
+        accounts=grantable_accounts(request.user, relationship.importer).order_by("bn15"),
+    )
+    if request.method == "POST" and form.is_valid():
+        terms = dict(form.cleaned_data)
+        accounts = terms.pop("program_accounts", [])
+        pending = relationship.status == Relationship.Status.PENDING
+        service = services.relationship_approve if pending else services.relationship_update
+        try:
+            service(
+                actor=request.user, relationship=relationship, program_accounts=accounts, **terms
+            )
+        except AccountsError as error:
+            form.add_service_error(error)
+        else:
+            messages.success(
+                request,
+                (_("%(provider)s may now act for you.") if pending else _("Access changed."))
+                % {"provider": relationship.provider.legal_name},
+            )
+            return redirect("third_parties", bn9=bn9)
+    return render(
+        request,
+        "delegation/relationship_terms.html",
+        {"business": relationship.importer, "relationship": relationship, "form": form},
+    )
+
+
+def _decide(request: HttpRequest, bn9: str, pk: int, service, done: str) -> HttpResponse:
+    relationship = _managed_relationship(request, bn9, pk)
+    try:
+        service(actor=request.user, relationship=relationship)
+    except AccountsError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, done % {"provider": relationship.provider.legal_name})
+    return redirect("third_parties", bn9=bn9)
+
+
+@login_required
+@require_POST
+def relationship_reject(request: HttpRequest, bn9: str, pk: int) -> HttpResponse:
+    return _decide(request, bn9, pk, services.relationship_reject, _("You rejected %(provider)s."))
+
+
+@login_required
+@require_POST
+def relationship_revoke(request: HttpRequest, bn9: str, pk: int) -> HttpResponse:
+    return _decide(
+        request,
+        bn9,
+        pk,
+        services.relationship_revoke,
+        _("%(provider)s can no longer act for you."),
+    )
+
+
+@login_required
+def access_log(request: HttpRequest, bn9: str) -> HttpResponse:
+    importer = get_business_for(request.user, bn9, bam=True)
+    return render(
+        request,
+        "delegation/access_log.html",
+        {"business": importer, "entries": selectors.access_log(request.user, importer)},
+    )
+
+
+# --- Provider side -------------------------------------------------------------------------
+
+
+@login_required
+def my_clients(request: HttpRequest, bn9: str) -> HttpResponse:
+    provider = get_provider_for(request.user, bn9)
+    search = request.GET.get("q", "").strip()
+    return render(
+        request,
+        "delegation/my_clients.html",
+        {
+            "business": provider,
+            "search": search,
+            "rows": selectors.client_accounts(request.user, provider, search=search),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def provider_relationships(request: HttpRequest, bn9: str) -> HttpResponse:
+    provider = get_provider_for(request.user, bn9, bam=True)
+    form = RelationshipRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            relationship = services.relationship_request(
+                actor=request.user, provider=provider, **form.cleaned_data
+            )
+        except AccountsError as error:
+            form.add_service_error(error)
+        else:
+            messages.success(
+                request,
+                _("Your request was sent to %(business)s.")
+                % {"business": relationship.importer.legal_name},
+            )
+            return redirect("provider_relationships", bn9=bn9)
+    return render(
+        request,
+        "delegation/provider_relationships.html",
+        {
+            "business": provider,
+            "relationships": selectors.provider_relationships(request.user, provider),
+            "form": form,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def client_groups(request: HttpRequest, bn9: str) -> HttpResponse:
+    provider = get_provider_for(request.user, bn9, bam=True)
+    form = ClientGroupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            group = services.client_group_create(
+                actor=request.user, provider=provider, name=form.cleaned_data["name"]
+            )
+        except AccountsError as error:
+            form.add_service_error(error)
+        else:
+            return redirect("client_group_edit", bn9=bn9, pk=group.pk)
+    return render(
+        request,
+        "delegation/client_groups.html",
+        {
+            "business": provider,
+            "groups": selectors.client_groups(request.user, provider),
+            "form": form,
+        },
+    )
+
+
+def _group(request: HttpRequest, bn9: str, pk: int):
+    provider = get_provider_for(request.user, bn9, bam=True)
+    group = selectors.client_groups(request.user, provider).filter(pk=pk).first()
+    if group is None:
+        raise Http404
+    return provider, group
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def client_group_edit(request: HttpRequest, bn9: str, pk: int) -> HttpResponse:
+    provider, group = _group(request, bn9, pk)
+    clients, employees = selectors.group_candidates(provider)
+    form = ClientGroupMembersForm(
+        request.POST or None,
+        initial={"clients": group.clients.all(), "employees": group.employees.all()},
+        clients=clients,
+        employees=employees,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.client_group_update(actor=request.user, group=group, **form.cleaned_data)
+        except AccountsError as error:
+            form.add_service_error(error)
+        else:
+            messages.success(request, _("The group “%(name)s” is saved.") % {"name": group.name})
+            return redirect("client_groups", bn9=bn9)
+    return render(
+        request,
+        "delegation/client_group_edit.html",
+        {"business": provider, "group": group, "form": form},
+    )
+
+
+@login_required
+@require_POST
+def client_group_delete(request: HttpRequest, bn9: str, pk: int) -> HttpResponse:
+    _provider, group = _group(request, bn9, pk)
+    services.client_group_delete(actor=request.user, group=group)
+    messages.success(request, _("The group “%(name)s” is deleted.") % {"name": group.name})
+    return redirect("client_groups", bn9=bn9)
