@@ -12,6 +12,7 @@ from django.test import Client
 
 from accounts.models import Role
 from tests.factories import BusinessFactory, ProgramAccountFactory, UserFactory, member
+from tests.support import with_check_digit
 
 
 @pytest.fixture(scope="session")
@@ -104,6 +105,93 @@ def broker(broker_firm):
 def broker_agent(broker_firm):
     user = UserFactory(email="agent@broker.example")
     member(user, broker_firm, Role.EDITOR, broker_firm.program_accounts.all())
+    return user
+
+
+def relationship_with(importer, provider, *, kind="business", accounts=(), **terms):
+    """An approved relationship, with the importer's chosen terms."""
+    from delegation.models import Relationship
+
+    requested_by = provider.memberships.first().user
+    relationship = Relationship.objects.create(
+        provider=provider,
+        importer=importer,
+        kind=kind,
+        status=terms.pop("status", Relationship.Status.ACTIVE),
+        requested_by=requested_by,
+        **terms,
+    )
+    relationship.program_accounts.set(accounts)
+    return relationship
+
+
+def provider_firm(bn9: str, name: str, email: str):
+    """A service provider with its BAM."""
+    business = BusinessFactory(
+        bn9=bn9, legal_name=name, is_service_provider=True, is_importer=False
+    )
+    user = UserFactory(email=email)
+    member(user, business, Role.BAM)
+    return business, user
+
+
+@pytest.fixture
+def broker_bm(maple, broker_firm, broker):
+    """The BAM of a broker with Business Management of Maple (Editor; own transactions and
+    statements, not others' transactions, not financial security)."""
+    relationship_with(maple, broker_firm, level="editor", sees_statements=True)
+    return broker
+
+
+@pytest.fixture
+def broker_group_agent(broker_bm, broker_firm, maple):
+    """A broker employee in the client group holding Maple."""
+    from delegation.models import ClientGroup
+
+    user = UserFactory(email="teammate@broker.example")
+    member(user, broker_firm, Role.EDITOR, broker_firm.program_accounts.all())
+    group = ClientGroup.objects.create(provider=broker_firm, name="Maple team")
+    group.clients.set([maple])
+    group.employees.set([user])
+    return user
+
+
+@pytest.fixture
+def broker_outside_group(broker_bm, broker_agent):
+    """A broker employee in no client group holding Maple."""
+    return broker_agent
+
+
+@pytest.fixture
+def broker_pm(maple, rm1):
+    """The BAM of another broker with Program Management of Maple's RM0001 only (Reader)."""
+    firm, user = provider_firm(
+        with_check_digit("44455566"), "Lakeshore Customs Inc.", "bam@lakeshore.example"
+    )
+    relationship_with(maple, firm, kind="program", accounts=[rm1], level="reader")
+    return user
+
+
+@pytest.fixture
+def revoked_broker(maple):
+    firm, user = provider_firm(
+        with_check_digit("33344455"), "Revoked Brokers Ltd.", "bam@revoked.example"
+    )
+    relationship_with(maple, firm, status="revoked", level="editor")
+    return user
+
+
+@pytest.fixture
+def lapsed_broker(maple):
+    import datetime
+
+    from django.utils import timezone
+
+    firm, user = provider_firm(
+        with_check_digit("22233344"), "Lapsed Brokers Ltd.", "bam@lapsed.example"
+    )
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    relationship_with(maple, firm, level="editor", ends_on=yesterday)
     return user
 
 

@@ -1,0 +1,207 @@
+"""The access matrix: every route that takes an account or a business, for every persona.
+
+Routes are read from the URL configuration (pages and API alike). Every route with a
+scoped parameter must have a rule here, so a new route without one fails
+`test_every_scoped_route_has_a_rule`.
+"""
+
+from dataclasses import dataclass, field
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from accounts.models import AccessRequest, Membership
+from delegation.models import ClientGroup, Relationship
+
+SCOPED_PARAMETERS = ("bn15", "bn9", "transaction_number", "period_end")
+
+PERSONAS = (
+    "importer_bam",
+    "reader",  # Reader on RM0001
+    "broker_bm",  # Business Management of Maple, Editor
+    "broker_pm",  # Program Management of RM0001 only, Reader
+    "broker_outside_group",  # employee of broker_bm's firm, in no group holding Maple
+    "revoked_broker",
+    "lapsed_broker",
+    "outsider",  # another importer's BAM
+    "anonymous",
+)
+
+
+def expect(default: int, **by_persona: int) -> dict[str, int]:
+    table = {persona: default for persona in PERSONAS}
+    table.update(by_persona)
+    return table
+
+
+# Who sees an account: its BAM, the employees whose scope has it, providers in force.
+SEES_RM1 = expect(404, importer_bam=200, reader=200, broker_bm=200, broker_pm=200, anonymous=302)
+SEES_RM2 = expect(404, importer_bam=200, broker_bm=200, anonymous=302)
+# Maple's management pages: its managers; other members 403; everyone else 404.
+MAPLE_MANAGERS = expect(404, importer_bam=200, reader=403, anonymous=302)
+MAPLE_MANAGERS_POST = expect(404, importer_bam=302, reader=403, anonymous=302)
+MAPLE_BAM_ONLY = expect(404, importer_bam=200, reader=403, anonymous=302)
+# The broker firm's pages: its BAM; its other employees 403 (My clients: 200).
+BROKER_BAM = expect(404, broker_bm=200, broker_outside_group=403, anonymous=302)
+BROKER_BAM_POST = expect(404, broker_bm=302, broker_outside_group=403, anonymous=302)
+BROKER_MEMBERS = expect(404, broker_bm=200, broker_outside_group=200, anonymous=302)
+
+
+@dataclass
+class Case:
+    args: dict[str, str]
+    methods: dict[str, dict[str, int]]
+    data: dict = field(default_factory=dict)
+
+
+RULES: dict[str, list[Case]] = {
+    # Pages of one program account
+    "program_account": [
+        Case({"bn15": "rm1"}, {"get": SEES_RM1}),
+        Case({"bn15": "rm2"}, {"get": SEES_RM2}),
+    ],
+    # API
+    "api-program-account": [
+        Case({"bn15": "rm1"}, {"get": {**SEES_RM1, "anonymous": 401}}),
+        Case({"bn15": "rm2"}, {"get": {**SEES_RM2, "anonymous": 401}}),
+    ],
+    # The importer's access management
+    "employees": [Case({"bn9": "maple"}, {"get": MAPLE_MANAGERS})],
+    "access_request_decide": [
+        Case(
+            {"bn9": "maple", "pk": "access_request"},
+            {"get": MAPLE_MANAGERS, "post": MAPLE_MANAGERS},  # an empty form: 200 with errors
+        )
+    ],
+    "access_request_reject": [
+        Case({"bn9": "maple", "pk": "access_request"}, {"post": MAPLE_MANAGERS_POST})
+    ],
+    "membership_edit": [
+        Case(
+            {"bn9": "maple", "pk": "reader_membership"},
+            {"get": MAPLE_MANAGERS, "post": MAPLE_MANAGERS},
+        )
+    ],
+    "membership_remove": [
+        Case({"bn9": "maple", "pk": "reader_membership"}, {"post": MAPLE_MANAGERS_POST})
+    ],
+    "third_parties": [Case({"bn9": "maple"}, {"get": MAPLE_MANAGERS})],
+    "relationship_terms": [
+        Case(
+            {"bn9": "maple", "pk": "bm_relationship"},
+            {"get": MAPLE_MANAGERS, "post": MAPLE_MANAGERS},
+        )
+    ],
+    "relationship_reject": [
+        Case({"bn9": "maple", "pk": "pending_relationship"}, {"post": MAPLE_MANAGERS_POST})
+    ],
+    "relationship_revoke": [
+        Case({"bn9": "maple", "pk": "bm_relationship"}, {"post": MAPLE_MANAGERS_POST})
+    ],
+    "access_log": [Case({"bn9": "maple"}, {"get": MAPLE_BAM_ONLY})],
+    # The service provider's side
+    "my_clients": [Case({"bn9": "broker_firm"}, {"get": BROKER_MEMBERS})],
+    "provider_relationships": [
+        Case({"bn9": "broker_firm"}, {"get": BROKER_BAM, "post": BROKER_BAM})
+    ],
+    "client_groups": [Case({"bn9": "broker_firm"}, {"get": BROKER_BAM, "post": BROKER_BAM})],
+    "client_group_edit": [
+        Case({"bn9": "broker_firm", "pk": "group"}, {"get": BROKER_BAM, "post": BROKER_BAM})
+    ],
+    "client_group_delete": [Case({"bn9": "broker_firm", "pk": "group"}, {"post": BROKER_BAM_POST})],
+}
+
+
+def scoped_routes() -> dict[str, str]:
+    """Every named route whose pattern takes an account, a business, a declaration or a
+    statement: {name: pattern}."""
+    found = {}
+
+    def walk(patterns, prefix=""):
+        for entry in patterns:
+            if isinstance(entry, URLResolver):
+                walk(entry.url_patterns, prefix + str(entry.pattern))
+            elif isinstance(entry, URLPattern) and entry.name:
+                route = prefix + str(entry.pattern)
+                if any(
+                    f"<{kind}:{name}>" in route or f"<{name}>" in route
+                    for name in SCOPED_PARAMETERS
+                    for kind in ("str", "int", "slug", "path")
+                ):
+                    found[entry.name] = route
+
+    walk(get_resolver().url_patterns)
+    return found
+
+
+def test_every_scoped_route_has_a_rule():
+    routes = scoped_routes()
+    assert "program_account" in routes and "api-program-account" in routes  # the walk works
+    missing = sorted(set(routes) - set(RULES))
+    assert missing == [], f"routes without an access rule: {missing}"
+    stale = sorted(set(RULES) - set(routes))
+    assert stale == [], f"rules for routes that no longer exist: {stale}"
+
+
+MATRIX = [
+    pytest.param(name, index, method, persona, id=f"{name}[{index}]-{method}-{persona}")
+    for name, cases in RULES.items()
+    for index, case in enumerate(cases)
+    for method in case.methods
+    for persona in PERSONAS
+]
+
+
+@pytest.fixture
+def world(
+    request,
+    maple,
+    rm1,
+    rm2,
+    broker_firm,
+    importer_bam,
+    reader,
+    broker_bm,
+    broker_pm,
+    broker_outside_group,
+    revoked_broker,
+    lapsed_broker,
+    outsider,
+):
+    from tests.conftest import provider_firm
+    from tests.factories import UserFactory
+    from tests.support import with_check_digit
+
+    pending_firm, _ = provider_firm(
+        with_check_digit("11122233"), "Pending Brokers Ltd.", "bam@pending.example"
+    )
+    pending = Relationship.objects.create(
+        provider=pending_firm,
+        importer=maple,
+        kind="program",
+        requested_by=pending_firm.memberships.first().user,
+    )
+    return {
+        "rm1": rm1.bn15,
+        "rm2": rm2.bn15,
+        "maple": maple.bn9,
+        "broker_firm": broker_firm.bn9,
+        "access_request": AccessRequest.objects.create(user=UserFactory(), business=maple).pk,
+        "reader_membership": Membership.objects.get(user=reader).pk,
+        "bm_relationship": Relationship.objects.get(provider=broker_firm, importer=maple).pk,
+        "pending_relationship": pending.pk,
+        "group": ClientGroup.objects.create(provider=broker_firm, name="Prairie team").pk,
+    }
+
+
+@pytest.mark.parametrize(("name", "index", "method", "persona"), MATRIX)
+def test_access_matrix(request, client, world, name, index, method, persona):
+    case = RULES[name][index]
+    url = reverse(name, kwargs={key: world[value] for key, value in case.args.items()})
+    if persona != "anonymous":
+        client.force_login(request.getfixturevalue(persona))
+    response = getattr(client, method)(url, case.data)
+    expected = case.methods[method][persona]
+    assert response.status_code == expected, f"{persona} {method.upper()} {url}"
+    if persona == "anonymous" and expected == 302:
+        assert "/accounts/login/" in response["Location"]
