@@ -20,6 +20,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ROLE_RANK, Business, Membership, ProgramAccount, Role
 from delegation.models import ClientGroup, Relationship, RelationshipAccount
@@ -37,6 +38,19 @@ class Action(StrEnum):
     MANAGE_ACCESS = "manage_access"
     MANAGE_RELATIONSHIPS = "manage_relationships"
 
+
+ACTION_LABELS = {
+    Action.VIEW_ACCOUNT: _("Program account"),
+    Action.VIEW_OWN_TRANSACTIONS: _("Transactions it filed"),
+    Action.VIEW_OTHERS_TRANSACTIONS: _("Transactions filed by others"),
+    Action.VIEW_STATEMENTS: _("Statements, balance and payments"),
+    Action.VIEW_SECURITY: _("Financial security"),
+    Action.FILE_DECLARATION: _("Declaration filed"),
+    Action.CORRECT_DECLARATION: _("Declaration corrected"),
+    Action.PAY: _("Payment"),
+    Action.MANAGE_ACCESS: _("Access management"),
+    Action.MANAGE_RELATIONSHIPS: _("Third-party relationships"),
+}
 
 READ_ACTIONS = frozenset(
     {

@@ -88,7 +88,34 @@ def test_demo_businesses_and_roles_follow_the_contract():
     assert visible("maple.bam@example.com") == {"123456782RM0001", "123456782RM0002"}
     assert visible("maple.reader@example.com") == {"123456782RM0001"}
     assert visible("prairie.bam@example.com") == {"876543216RM0001"}
-    assert visible("broker.bam@example.com") == {"555123454RM0001"}
+    maple = {"123456782RM0001", "123456782RM0002"}
+    assert visible("broker.bam@example.com") == {"555123454RM0001", *maple}
+    assert visible("broker.agent@example.com") == {"555123454RM0001", *maple}
     assert visible("surety@example.com") == set()
     assert Business.objects.get(bn9="777888991").is_surety
     assert Business.objects.get(bn9="555123454").is_service_provider
+
+
+def test_the_broker_manages_maple_and_not_prairie():
+    from delegation.models import Relationship
+    from delegation.permissions import Action, can
+
+    call_command("seed_demo")
+    call_command("seed_demo")
+    relationship = Relationship.objects.get()
+    assert (relationship.provider.bn9, relationship.importer.bn9) == ("555123454", "123456782")
+    assert (relationship.kind, relationship.status, relationship.level) == (
+        "business",
+        "active",
+        "editor",
+    )
+    assert relationship.sees_statements
+    assert not relationship.sees_others_transactions and not relationship.sees_security
+    agent = User.objects.get(email="broker.agent@example.com")
+    from accounts.models import ProgramAccount
+
+    rm1 = ProgramAccount.objects.get(bn15="123456782RM0001")
+    prairie = ProgramAccount.objects.get(bn15="876543216RM0001")
+    assert can(agent, Action.PAY, rm1) and can(agent, Action.VIEW_STATEMENTS, rm1)
+    assert not can(agent, Action.VIEW_SECURITY, rm1)
+    assert not can(agent, Action.VIEW_ACCOUNT, prairie)
