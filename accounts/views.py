@@ -126,6 +126,7 @@ def program_account_detail(request: HttpRequest, bn15: str) -> HttpResponse:
             "role": employee_role(request.user, account),
             "relationships": third_party_relationships(request.user, account),
             "may_manage_access": can(request.user, Action.MANAGE_ACCESS, account),
+            "sees_security": can(request.user, Action.VIEW_SECURITY, account),
         },
     )
 

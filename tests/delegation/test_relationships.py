@@ -263,3 +263,19 @@ def test_relationships_api_is_read_only_and_scoped(
     assert client_for(outsider).get("/api/v1/relationships/").json()["results"] == []
     assert client_for(reader).get("/api/v1/relationships/").json()["results"] == []
     assert client_for(broker_bm).post("/api/v1/relationships/").status_code == 405
+
+
+def test_rpp_status_is_financial_security_information(client_for, rm1, broker_bm, reader):
+    page = client_for(broker_bm).get(reverse("program_account", args=[rm1.bn15])).content.decode()
+    assert "Not shared with you" in page
+    api = client_for(broker_bm).get(f"/api/v1/program-accounts/{rm1.bn15}/").json()
+    assert api["rpp_status"] is None and api["access"] == "third_party"
+    assert (
+        client_for(reader).get(f"/api/v1/program-accounts/{rm1.bn15}/").json()["rpp_status"]
+        == "not_enrolled"
+    )
+    Relationship.objects.update(sees_security=True)
+    assert (
+        client_for(broker_bm).get(f"/api/v1/program-accounts/{rm1.bn15}/").json()["rpp_status"]
+        == "not_enrolled"
+    )
