@@ -23,14 +23,23 @@ from notifications.kinds import Kind
 from notifications.services import notification_send
 
 
-def _lock(relationship: Relationship) -> Relationship:
-    """Lock order: the importer's business row, then the relationship."""
+def _lock(relationship: Relationship, *, status: str) -> Relationship:
+    """Lock order: the importer's business row, then the relationship, which must still be
+    in `status`."""
     Business.objects.select_for_update().get(pk=relationship.importer_id)
-    return (
+    relationship = (
         Relationship.objects.select_for_update()
         .select_related("provider", "importer")
         .get(pk=relationship.pk)
     )
+    if relationship.status != status:
+        pending = status == Relationship.Status.PENDING
+        raise AccountsError("request_decided" if pending else "relationship_not_active")
+    return relationship
+
+
+def _decision(status: str, actor: User) -> dict:
+    return {"status": status, "decided_by": actor, "decided_at": timezone.now()}
 
 
 def _notify(recipients, *, kind: Kind, relationship: Relationship, step: str, link: str) -> None:
@@ -132,9 +141,7 @@ def relationship_approve(
 ) -> Relationship:
     """The importer approves: which accounts (Program Management), access level, visibility
     rules and an optional end date."""
-    relationship = _lock(relationship)
-    if relationship.status != Relationship.Status.PENDING:
-        raise AccountsError("request_decided")
+    relationship = _lock(relationship, status=Relationship.Status.PENDING)
     if manager_role(actor, relationship.importer) is None:
         raise AccountsError("not_manageable")
     accounts = _check_terms(
@@ -147,12 +154,7 @@ def relationship_approve(
     _apply_terms(
         relationship,
         accounts=accounts,
-        terms={
-            **terms,
-            "status": Relationship.Status.ACTIVE,
-            "decided_by": actor,
-            "decided_at": timezone.now(),
-        },
+        terms={**terms, **_decision(Relationship.Status.ACTIVE, actor)},
     )
     _notify_provider(relationship, kind=Kind.THIRD_PARTY_APPROVED, step="approved")
     return relationship
@@ -160,9 +162,7 @@ def relationship_approve(
 
 @transaction.atomic
 def relationship_reject(*, actor: User, relationship: Relationship) -> Relationship:
-    relationship = _lock(relationship)
-    if relationship.status != Relationship.Status.PENDING:
-        raise AccountsError("request_decided")
+    relationship = _lock(relationship, status=Relationship.Status.PENDING)
     if manager_role(actor, relationship.importer) is None or not may_manage_relationship(
         actor, relationship
     ):
@@ -170,11 +170,7 @@ def relationship_reject(*, actor: User, relationship: Relationship) -> Relations
     _apply_terms(
         relationship,
         accounts=[],
-        terms={
-            "status": Relationship.Status.REJECTED,
-            "decided_by": actor,
-            "decided_at": timezone.now(),
-        },
+        terms=_decision(Relationship.Status.REJECTED, actor),
     )
     _notify_provider(relationship, kind=Kind.THIRD_PARTY_REJECTED, step="rejected")
     return relationship
@@ -185,9 +181,7 @@ def relationship_update(
     *, actor: User, relationship: Relationship, program_accounts=(), **terms
 ) -> Relationship:
     """Change the accounts, access level, visibility rules or end date of a relationship."""
-    relationship = _lock(relationship)
-    if relationship.status != Relationship.Status.ACTIVE:
-        raise AccountsError("relationship_not_active")
+    relationship = _lock(relationship, status=Relationship.Status.ACTIVE)
     if not may_manage_relationship(actor, relationship):
         raise AccountsError("not_manageable")
     accounts = _check_terms(
@@ -208,9 +202,7 @@ def relationship_update(
 
 @transaction.atomic
 def relationship_revoke(*, actor: User, relationship: Relationship) -> Relationship:
-    relationship = _lock(relationship)
-    if relationship.status != Relationship.Status.ACTIVE:
-        raise AccountsError("relationship_not_active")
+    relationship = _lock(relationship, status=Relationship.Status.ACTIVE)
     if not may_manage_relationship(actor, relationship):
         raise AccountsError("not_manageable")
     relationship.status = Relationship.Status.REVOKED
