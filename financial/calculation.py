@@ -1,0 +1,70 @@
+"""Duties and taxes of one declaration line (pure: no Django models). domain.md §5.
+
+    duty  = round(VFD × duty rate)
+    GST   = round(GST rate × (VFD + duty + excise duty + excise tax + SIMA + surtax))
+    total = duty + excise duty + excise tax + SIMA + surtax + GST
+
+Rounding is to the cent, ROUND_HALF_UP, on duty and GST only. Money never passes through
+a float: a float argument is refused.
+"""
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+CENT = Decimal("0.01")
+ZERO = Decimal("0")
+ONE = Decimal("1")
+
+
+def to_cents(amount: Decimal) -> Decimal:
+    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def _decimal(name: str, value) -> Decimal:
+    if isinstance(value, float):
+        raise TypeError(f"{name} must be a Decimal, an int or a string, never a float.")
+    try:
+        number = Decimal(value) if isinstance(value, int | str) else value
+    except InvalidOperation:
+        raise ValueError(f"{name} is not a number: {value!r}.") from None
+    if not isinstance(number, Decimal) or not number.is_finite():
+        raise ValueError(f"{name} is not a number: {value!r}.")
+    return number
+
+
+def _amount(name: str, value) -> Decimal:
+    number = _decimal(name, value)
+    if number < ZERO:
+        raise ValueError(f"{name} cannot be negative.")
+    if number != number.quantize(CENT):
+        raise ValueError(f"{name} has more than two decimals: {value}.")
+    return number
+
+
+def _rate(name: str, value) -> Decimal:
+    number = _decimal(name, value)
+    if not ZERO <= number <= ONE:
+        raise ValueError(f"{name} is a fraction between 0 and 1 (0.065 is 6.5 %), not {value}.")
+    return number
+
+
+def line_amounts(
+    *,
+    value_for_duty,
+    duty_rate,
+    excise_duty=0,
+    excise_tax=0,
+    sima=0,
+    surtax=0,
+    gst_rate=Decimal("0.05"),
+) -> dict[str, Decimal]:
+    """Duty, GST and the line total in cents, from CAD amounts and fractional rates."""
+    vfd = _amount("value_for_duty", value_for_duty)
+    other = [
+        _amount("excise_duty", excise_duty),
+        _amount("excise_tax", excise_tax),
+        _amount("sima", sima),
+        _amount("surtax", surtax),
+    ]
+    duty = to_cents(vfd * _rate("duty_rate", duty_rate))
+    gst = to_cents(_rate("gst_rate", gst_rate) * (vfd + duty + sum(other)))
+    return {"duty": duty, "gst": gst, "total": duty + sum(other) + gst}
