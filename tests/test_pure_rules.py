@@ -16,7 +16,8 @@ from financial.calculation import line_amounts
 from security.rules import highest_monthly_ar, required_security, review_window
 assert review_window(2026) == (date(2025, 10, 20), date(2026, 10, 19))
 assert highest_monthly_ar([], 2026) == (None, Decimal("0.00"))
-assert is_valid_bn9("119219814") and normalize_program_account("123456782 rm 0001") == "123456782RM0001"
+assert is_valid_bn9("119219814")
+assert normalize_program_account("123456782 rm 0001") == "123456782RM0001"
 assert payment_due_date(date(2023, 10, 17)) == date(2023, 10, 31)
 line = line_amounts(value_for_duty=Decimal("100"), duty_rate=Decimal("0.1"))
 assert line["total"] == Decimal("15.50")
