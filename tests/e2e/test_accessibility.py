@@ -1,0 +1,64 @@
+"""WCAG 2.1 AA: axe-core (4.14.1, vendored in tests/e2e/vendor) finds no serious or
+critical violation on the portal's pages, in English and in French."""
+
+from pathlib import Path
+
+import pytest
+
+from accounts.demo import DEMO_PASSWORD
+
+AXE = (Path(__file__).parent / "vendor" / "axe-4.14.1.min.js").read_text()
+RUN_AXE = """async () => {
+  const tags = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"];
+  const results = await axe.run(document, {runOnly: {type: "tag", values: tags}});
+  return results.violations
+    .filter(v => v.impact === "serious" || v.impact === "critical")
+    .map(v => `${v.id} (${v.impact}): ${v.nodes.map(n => n.target.join(" ")).join(", ")}`);
+}"""
+
+SIGNED_OUT = [
+    "/{lang}/accounts/login/",
+    "/{lang}/accounts/signup/",
+    "/{lang}/accounts/password/reset/",
+]
+SIGNED_IN = [
+    "/{lang}/",
+    "/{lang}/notifications/",
+    "/{lang}/profile/",
+    "/{lang}/profile/api-keys/",
+    "/{lang}/program-accounts/123456782RM0001/",
+    "/{lang}/businesses/123456782/employees/",
+    "/{lang}/businesses/123456782/third-parties/",
+    "/{lang}/businesses/123456782/access-log/",
+    "/{lang}/setup/register/",
+    "/{lang}/setup/request-access/",
+]
+
+
+def violations(page, url: str) -> list[str]:
+    page.goto(url)
+    page.wait_for_load_state("networkidle")
+    page.add_script_tag(content=AXE)
+    return page.evaluate(RUN_AXE)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_pages_have_no_serious_accessibility_violations(live_server, page, lang):
+    from django.core.management import call_command
+
+    call_command("seed_demo")
+    base = live_server.url
+    found = {}
+    for path in SIGNED_OUT:
+        url = base + path.format(lang=lang)
+        found[url] = violations(page, url)
+    page.goto(f"{base}/en/accounts/login/")
+    page.get_by_label("Email").fill("maple.bam@example.com")
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+    page.wait_for_url(f"{base}/fr/")  # Marie works in French
+    for path in SIGNED_IN:
+        url = base + path.format(lang=lang)
+        found[url] = violations(page, url)
+    assert {url: problems for url, problems in found.items() if problems} == {}
