@@ -42,40 +42,27 @@ def _decision(status: str, actor: User) -> dict:
     return {"status": status, "decided_by": actor, "decided_at": timezone.now()}
 
 
-def _notify(recipients, *, kind: Kind, relationship: Relationship, step: str, link: str) -> None:
-    for membership in recipients:
-        notification_send(
-            recipient=membership.user,
-            kind=kind,
-            dedupe_key=f"relationship:{relationship.pk}:{step}",
-            context={
-                "provider": relationship.provider.legal_name,
-                "business": relationship.importer.legal_name,
-            },
-            link=link,
-        )
-
-
-def _notify_provider(relationship: Relationship, *, kind: Kind, step: str) -> None:
-    _notify(
-        relationship.provider.memberships.filter(role=Role.BAM).select_related("user"),
-        kind=kind,
-        relationship=relationship,
-        step=step,
-        link=reverse("provider_relationships", kwargs={"bn9": relationship.provider.bn9}),
-    )
-
-
-def _notify_importer(relationship: Relationship, *, kind: Kind, step: str) -> None:
-    _notify(
-        relationship.importer.memberships.filter(role__in=[Role.BAM, Role.PAM]).select_related(
-            "user"
-        ),
-        kind=kind,
-        relationship=relationship,
-        step=step,
-        link=reverse("third_parties", kwargs={"bn9": relationship.importer.bn9}),
-    )
+def _notify_both_sides(relationship: Relationship, *, kind: Kind, step: str, actor: User) -> None:
+    """The provider's BAMs and the importer's BAMs and PAMs hear of each step, except the
+    person who took it."""
+    sides = [
+        (relationship.provider, [Role.BAM], "provider_relationships"),
+        (relationship.importer, [Role.BAM, Role.PAM], "third_parties"),
+    ]
+    for business, roles, page in sides:
+        link = reverse(page, kwargs={"bn9": business.bn9})
+        people = business.memberships.filter(role__in=roles).exclude(user=actor)
+        for membership in people.select_related("user"):
+            notification_send(
+                recipient=membership.user,
+                kind=kind,
+                dedupe_key=f"relationship:{relationship.pk}:{step}",
+                context={
+                    "provider": relationship.provider.legal_name,
+                    "business": relationship.importer.legal_name,
+                },
+                link=link,
+            )
 
 
 @transaction.atomic
@@ -103,7 +90,7 @@ def relationship_request(
             )
     except IntegrityError:
         raise AccountsError("relationship_open") from None
-    _notify_importer(relationship, kind=Kind.THIRD_PARTY_REQUEST, step="requested")
+    _notify_both_sides(relationship, kind=Kind.THIRD_PARTY_REQUEST, step="requested", actor=actor)
     return relationship
 
 
@@ -156,7 +143,7 @@ def relationship_approve(
         accounts=accounts,
         terms={**terms, **_decision(Relationship.Status.ACTIVE, actor)},
     )
-    _notify_provider(relationship, kind=Kind.THIRD_PARTY_APPROVED, step="approved")
+    _notify_both_sides(relationship, kind=Kind.THIRD_PARTY_APPROVED, step="approved", actor=actor)
     return relationship
 
 
@@ -172,7 +159,7 @@ def relationship_reject(*, actor: User, relationship: Relationship) -> Relations
         accounts=[],
         terms=_decision(Relationship.Status.REJECTED, actor),
     )
-    _notify_provider(relationship, kind=Kind.THIRD_PARTY_REJECTED, step="rejected")
+    _notify_both_sides(relationship, kind=Kind.THIRD_PARTY_REJECTED, step="rejected", actor=actor)
     return relationship
 
 
@@ -192,10 +179,11 @@ def relationship_update(
     )
     terms = {field: terms[field] for field in TERMS if field in terms}
     _apply_terms(relationship, accounts=accounts, terms=terms)
-    _notify_provider(
+    _notify_both_sides(
         relationship,
         kind=Kind.THIRD_PARTY_CHANGED,
         step=f"changed:{timezone.now().isoformat()}",
+        actor=actor,
     )
     return relationship
 
@@ -207,7 +195,7 @@ def relationship_revoke(*, actor: User, relationship: Relationship) -> Relations
         raise AccountsError("not_manageable")
     relationship.status = Relationship.Status.REVOKED
     relationship.save(update_fields=["status"])
-    _notify_provider(relationship, kind=Kind.THIRD_PARTY_REVOKED, step="revoked")
+    _notify_both_sides(relationship, kind=Kind.THIRD_PARTY_REVOKED, step="revoked", actor=actor)
     return relationship
 
 

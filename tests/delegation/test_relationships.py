@@ -279,3 +279,33 @@ def test_rpp_status_is_financial_security_information(client_for, rm1, broker_bm
         client_for(broker_bm).get(f"/api/v1/program-accounts/{rm1.bn15}/").json()["rpp_status"]
         == "not_enrolled"
     )
+
+
+def test_both_sides_hear_of_each_step_but_not_the_one_who_acted(
+    client_for, maple, importer_bam, pam, broker, broker_firm
+):
+    from accounts.models import Role
+    from tests.factories import UserFactory, member
+
+    second_broker_bam = UserFactory(email="second@broker.example")
+    member(second_broker_bam, broker_firm, Role.BAM)
+    client_for(broker).post(
+        reverse("provider_relationships", args=[broker_firm.bn9]),
+        {"importer_bn9": "123456782", "kind": "business"},
+    )
+    requested = set(
+        Notification.objects.filter(kind="third_party_request").values_list(
+            "recipient__email", flat=True
+        )
+    )
+    assert requested == {importer_bam.email, pam.email, second_broker_bam.email}
+    relationship = Relationship.objects.get(provider=broker_firm)
+    client_for(importer_bam).post(
+        reverse("relationship_terms", args=[maple.bn9, relationship.pk]), {"level": "reader"}
+    )
+    approved = set(
+        Notification.objects.filter(kind="third_party_approved").values_list(
+            "recipient__email", flat=True
+        )
+    )
+    assert approved == {broker.email, second_broker_bam.email, pam.email}
