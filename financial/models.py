@@ -7,6 +7,7 @@ AccountBalance in the same transaction as each posting, so reading it never sums
 """
 
 import pgtrigger
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -108,3 +109,190 @@ class AccountBalance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.program_account_id}: {self.balance}"
+
+
+class Declaration(models.Model):
+    """A Commercial Accounting Declaration: one transaction number, one or more versions."""
+
+    class Status(models.TextChoices):
+        ACCEPTED = "accepted", _("Accepted")
+        PAYMENT_REQUIRED = "payment_required", _("Payment required before release")
+        PAID = "paid", _("Paid")
+
+    transaction_number = models.CharField(_("transaction number"), max_length=14, unique=True)
+    program_account = models.ForeignKey(
+        ProgramAccount,
+        on_delete=models.PROTECT,
+        related_name="declarations",
+        verbose_name=_("program account"),
+    )
+    filed_by = models.ForeignKey(
+        Business, on_delete=models.PROTECT, related_name="+", verbose_name=_("filed by")
+    )
+    filed_by_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    release_date = models.DateField(_("release date"))
+    port_of_entry = models.CharField(_("port of entry"), max_length=4)
+    vendor = models.CharField(_("vendor"), max_length=200)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices)
+    total = models.DecimalField(_("total duties and taxes"), **MONEY)
+    filed_at = models.DateTimeField(_("filed"), default=timezone.now)
+    late = models.BooleanField(_("filed late"), default=False)
+
+    class Meta:
+        verbose_name = _("declaration")
+        verbose_name_plural = _("declarations")
+        ordering = ["-filed_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(transaction_number__regex=r"^[0-9]{14}$"),
+                name="declaration_transaction_number_14_digits",
+            ),
+            models.CheckConstraint(
+                condition=Q(port_of_entry__regex=r"^[0-9]{4}$"), name="declaration_port_4_digits"
+            ),
+            models.CheckConstraint(
+                condition=Q(total__gte=0), name="declaration_total_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.transaction_number
+
+
+class DeclarationVersion(models.Model):
+    class Kind(models.TextChoices):
+        ORIGINAL = "original", _("Original")
+        CORRECTION = "correction", _("Correction")
+        ADJUSTMENT = "adjustment", _("Adjustment")
+
+    class Status(models.TextChoices):
+        APPROVED = "approved", _("Approved")
+        PENDING = "pending", _("Waiting for an officer")
+        REJECTED = "rejected", _("Rejected")
+
+    class Reason(models.TextChoices):
+        CLASSIFICATION = "classification", _("Tariff classification")
+        VALUATION = "valuation", _("Value for duty")
+        ORIGIN = "origin", _("Origin or tariff treatment")
+        QUANTITY = "quantity", _("Quantity")
+        CLERICAL = "clerical", _("Clerical error")
+        OTHER = "other", _("Other")
+
+    declaration = models.ForeignKey(Declaration, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveSmallIntegerField(_("version"))
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices)
+    reason_code = models.CharField(_("reason"), max_length=20, choices=Reason.choices, blank=True)
+    comment = models.TextField(_("comment"), max_length=1000, blank=True)
+    total = models.DecimalField(_("total duties and taxes"), **MONEY)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("filed"), default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("declaration version")
+        verbose_name_plural = _("declaration versions")
+        ordering = ["declaration", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["declaration", "number"], name="declaration_version_once"
+            ),
+            models.UniqueConstraint(
+                fields=["declaration"],
+                condition=Q(status="pending"),
+                name="declaration_one_pending_version",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.declaration.transaction_number} v{self.number}"
+
+
+class DeclarationLine(models.Model):
+    version = models.ForeignKey(DeclarationVersion, on_delete=models.PROTECT, related_name="lines")
+    position = models.PositiveSmallIntegerField()
+    hs_code = models.CharField(_("HS classification"), max_length=10)
+    description = models.CharField(_("description"), max_length=200)
+    tariff_description = models.CharField(_("tariff description"), max_length=200, blank=True)
+    quantity = models.DecimalField(_("quantity"), max_digits=14, decimal_places=3)
+    value_for_duty = models.DecimalField(_("value for duty"), **MONEY)
+    duty_rate = models.DecimalField(_("duty rate"), max_digits=6, decimal_places=5)
+    gst_rate = models.DecimalField(_("GST rate"), max_digits=6, decimal_places=5)
+    excise_duty = models.DecimalField(_("excise duty"), default=0, **MONEY)
+    excise_tax = models.DecimalField(_("excise tax"), default=0, **MONEY)
+    sima = models.DecimalField(_("SIMA"), default=0, **MONEY)
+    surtax = models.DecimalField(_("surtax"), default=0, **MONEY)
+    duty = models.DecimalField(_("duty"), **MONEY)
+    gst = models.DecimalField(_("GST"), **MONEY)
+    total = models.DecimalField(_("total"), **MONEY)
+
+    class Meta:
+        ordering = ["version", "position"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(hs_code__regex=r"^[0-9]{10}$"), name="line_hs_10_digits"
+            ),
+            models.CheckConstraint(
+                condition=Q(duty_rate__gte=0, duty_rate__lte=1, gst_rate__gte=0, gst_rate__lte=1),
+                name="line_rates_are_fractions",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    value_for_duty__gte=0,
+                    excise_duty__gte=0,
+                    excise_tax__gte=0,
+                    sima__gte=0,
+                    surtax__gte=0,
+                    quantity__gt=0,
+                ),
+                name="line_amounts_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.version} #{self.position}"
+
+
+class Payment(models.Model):
+    class Method(models.TextChoices):
+        ONLINE_BANKING = "online_banking", _("Online banking")
+        DEBIT_CARD = "debit_card", _("Debit card")
+        CREDIT_CARD = "credit_card", _("Credit card")
+        PAD = "pad", _("Pre-authorized debit")
+        WIRE = "wire", _("Wire transfer")
+        EDI = "edi", _("EDI")
+
+    program_account = models.ForeignKey(
+        ProgramAccount, on_delete=models.PROTECT, related_name="payments"
+    )
+    amount = models.DecimalField(_("amount"), **MONEY)
+    method = models.CharField(_("method"), max_length=20, choices=Method.choices)
+    idempotency_key = models.CharField(max_length=255)
+    request_fingerprint = models.CharField(max_length=64)
+    paid_by = models.ForeignKey(Business, on_delete=models.PROTECT, related_name="+")
+    paid_by_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    posting = models.OneToOneField(Posting, on_delete=models.PROTECT, related_name="payment")
+    created_at = models.DateTimeField(_("paid"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program_account", "idempotency_key"], name="payment_idempotency_key_once"
+            ),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.program_account.bn15} {self.amount} ({self.method})"

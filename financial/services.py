@@ -1,13 +1,36 @@
-"""Changes to the ledger. Every posting goes through `posting_create`."""
+"""Changes to the ledger: postings, declarations and their versions, payments.
 
-from decimal import Decimal
+Every posting goes through `posting_create`; every money change locks the account's
+balance row first (financial/locks.py).
+"""
 
-from django.db import transaction
-from django.db.models import F
+import datetime
+import hashlib
+from decimal import Decimal, InvalidOperation
+from zoneinfo import ZoneInfo
 
-from accounts.models import Business, ProgramAccount
+from django.db import connection, transaction
+from django.db.models import F, Q, Sum
+from django.utils import timezone
+
+from accounts.models import Business, ProgramAccount, Role, User
+from delegation.permissions import Action, can, employee_role, third_party_relationships
+from financial.calculation import line_amounts
+from financial.calendar import add_business_days, billing_period, payment_due_date
+from financial.errors import FinancialError
 from financial.locks import lock_account_balance
-from financial.models import AccountBalance, Posting
+from financial.models import (
+    AccountBalance,
+    Declaration,
+    DeclarationLine,
+    DeclarationVersion,
+    Payment,
+    Posting,
+)
+from notifications.kinds import Kind
+from notifications.services import notification_send
+
+EASTERN = ZoneInfo("America/Toronto")
 
 SPLIT = ("duty", "excise_duty", "excise_tax", "sima", "surtax", "gst")
 
@@ -50,3 +73,373 @@ def posting_create(
         balance=F("balance") + amount, postings=F("postings") + 1
     )
     return posting
+
+
+# --- Acting for a business -----------------------------------------------------------------
+
+
+def acting_business(user, program_account: ProgramAccount) -> Business:
+    """The business on whose behalf the user acts on this account: the importer itself for
+    its employees, the provider for a third party."""
+    if employee_role(user, program_account) is not None:
+        return program_account.business
+    relationships = third_party_relationships(user, program_account)
+    if not relationships:
+        raise FinancialError("not_allowed")
+    return relationships[0].provider
+
+
+def _require(user, action: Action, program_account: ProgramAccount) -> None:
+    if not can(user, action, program_account):
+        raise FinancialError("not_allowed")
+
+
+# --- Declarations --------------------------------------------------------------------------
+
+LATE_AFTER_BUSINESS_DAYS = 5
+
+
+def next_transaction_number() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval('financial_transaction_number')")
+        return f"{cursor.fetchone()[0]:014d}"
+
+
+def _priced_lines(lines: list[dict]) -> list[dict]:
+    """Each line with its duty, GST and total computed here, never taken from the filer."""
+    if not lines:
+        raise FinancialError("no_lines")
+    priced = []
+    for position, line in enumerate(lines, start=1):
+        hs_code = str(line.get("hs_code", "")).replace(".", "").replace(" ", "")
+        if not (len(hs_code) == 10 and hs_code.isdigit()):
+            raise FinancialError("hs_code", line=position)
+        try:
+            quantity = Decimal(str(line.get("quantity", "")))
+        except InvalidOperation:
+            raise FinancialError("quantity", line=position) from None
+        if not quantity.is_finite() or quantity <= 0:
+            raise FinancialError("quantity", line=position)
+        amounts = {
+            name: line.get(name, Decimal("0")) or Decimal("0")
+            for name in ("excise_duty", "excise_tax", "sima", "surtax")
+        }
+        try:
+            computed = line_amounts(
+                value_for_duty=line.get("value_for_duty"),
+                duty_rate=line.get("duty_rate"),
+                gst_rate=line.get("gst_rate", Decimal("0.05")),
+                **amounts,
+            )
+        except (TypeError, ValueError) as error:
+            raise FinancialError("line_amounts", line=position, detail=str(error)) from None
+        priced.append(
+            {
+                "position": position,
+                "hs_code": hs_code,
+                "description": str(line.get("description", "")).strip()[:200],
+                "tariff_description": str(line.get("tariff_description", "")).strip()[:200],
+                "quantity": quantity,
+                "value_for_duty": Decimal(line["value_for_duty"]),
+                "duty_rate": Decimal(line["duty_rate"]),
+                "gst_rate": Decimal(line.get("gst_rate", Decimal("0.05"))),
+                **{name: Decimal(value) for name, value in amounts.items()},
+                **computed,
+            }
+        )
+    return priced
+
+
+def _split_of(lines: list[dict]) -> dict[str, Decimal]:
+    return {column: sum((line[column] for line in lines), Decimal("0.00")) for column in SPLIT}
+
+
+def _save_version(declaration, *, number, kind, status, lines, actor, reason_code="", comment=""):
+    version = DeclarationVersion.objects.create(
+        declaration=declaration,
+        number=number,
+        kind=kind,
+        status=status,
+        reason_code=reason_code,
+        comment=comment,
+        total=sum((line["total"] for line in lines), Decimal("0.00")),
+        created_by=actor,
+    )
+    DeclarationLine.objects.bulk_create(DeclarationLine(version=version, **line) for line in lines)
+    return version
+
+
+@transaction.atomic
+def declaration_file(
+    *,
+    actor: User,
+    program_account: ProgramAccount,
+    release_date: datetime.date,
+    port_of_entry: str,
+    vendor: str,
+    lines: list[dict],
+) -> Declaration:
+    """File a CAD: amounts computed here, the charge posted with its revenue split."""
+    _require(actor, Action.FILE_DECLARATION, program_account)
+    today = timezone.localdate()
+    if release_date > today:
+        raise FinancialError("release_in_future")
+    if not (len(port_of_entry) == 4 and port_of_entry.isdigit()):
+        raise FinancialError("port_of_entry")
+    if not vendor.strip():
+        raise FinancialError("vendor")
+    priced = _priced_lines(lines)
+    lock_account_balance(program_account)
+    split = _split_of(priced)
+    total = sum(split.values(), Decimal("0.00"))
+    rpp = program_account.rpp_status == ProgramAccount.RppStatus.ACTIVE
+    declaration = Declaration.objects.create(
+        transaction_number=next_transaction_number(),
+        program_account=program_account,
+        filed_by=acting_business(actor, program_account),
+        filed_by_user=actor,
+        release_date=release_date,
+        port_of_entry=port_of_entry,
+        vendor=vendor.strip(),
+        total=total,
+        status=Declaration.Status.ACCEPTED
+        if rpp or not total
+        else Declaration.Status.PAYMENT_REQUIRED,
+        late=today > add_business_days(release_date, LATE_AFTER_BUSINESS_DAYS),
+    )
+    _save_version(
+        declaration,
+        number=1,
+        kind=DeclarationVersion.Kind.ORIGINAL,
+        status=DeclarationVersion.Status.APPROVED,
+        lines=priced,
+        actor=actor,
+    )
+    if total:
+        posting_create(
+            program_account=program_account,
+            kind=Posting.Kind.CHARGE,
+            amount=total,
+            transaction_number=declaration.transaction_number,
+            filed_by=declaration.filed_by,
+            description=declaration.vendor[:200],
+            **split,
+        )
+    return declaration
+
+
+def correction_deadline(declaration: Declaration) -> datetime.datetime:
+    """23:59 Eastern on the payment due date of the cycle the declaration was filed in."""
+    _, period_end = billing_period(timezone.localtime(declaration.filed_at).date())
+    due = payment_due_date(period_end)
+    return datetime.datetime.combine(due, datetime.time(23, 59, 59), tzinfo=EASTERN)
+
+
+def _post_delta(
+    declaration: Declaration, version: DeclarationVersion, previous_lines: list[dict], kind: str
+):
+    before, after = _split_of(previous_lines), _split_of(list(version.lines.values(*SPLIT)))
+    delta = {column: after[column] - before[column] for column in SPLIT}
+    amount = sum(delta.values(), Decimal("0.00"))
+    if amount:
+        posting_create(
+            program_account=declaration.program_account,
+            kind=kind,
+            amount=amount,
+            transaction_number=declaration.transaction_number,
+            filed_by=declaration.filed_by,
+            description=f"{version.get_kind_display()} v{version.number}",
+            **delta,
+        )
+    declaration.total = version.total
+    declaration.save(update_fields=["total"])
+
+
+def _approved_lines(declaration: Declaration) -> list[dict]:
+    latest = (
+        declaration.versions.filter(status=DeclarationVersion.Status.APPROVED)
+        .order_by("-number")
+        .first()
+    )
+    return list(latest.lines.values(*SPLIT))
+
+
+@transaction.atomic
+def declaration_correct(
+    *, actor: User, declaration: Declaration, reason_code: str, lines: list[dict], comment: str = ""
+) -> DeclarationVersion:
+    """A new version of the declaration. Before the correction deadline on an RPP account it
+    is a correction, approved at once; after, an adjustment an officer decides. Only the
+    difference posts to the ledger."""
+    account = declaration.program_account
+    _require(actor, Action.CORRECT_DECLARATION, account)
+    if reason_code not in DeclarationVersion.Reason.values:
+        raise FinancialError("reason_code")
+    priced = _priced_lines(lines)
+    lock_account_balance(account)
+    declaration = Declaration.objects.select_for_update().get(pk=declaration.pk)
+    if declaration.versions.filter(status=DeclarationVersion.Status.PENDING).exists():
+        raise FinancialError("adjustment_pending")
+    is_correction = (
+        account.rpp_status == ProgramAccount.RppStatus.ACTIVE
+        and timezone.now() <= correction_deadline(declaration)
+    )
+    previous = _approved_lines(declaration)
+    version = _save_version(
+        declaration,
+        number=declaration.versions.count() + 1,
+        kind=DeclarationVersion.Kind.CORRECTION
+        if is_correction
+        else DeclarationVersion.Kind.ADJUSTMENT,
+        status=DeclarationVersion.Status.APPROVED
+        if is_correction
+        else DeclarationVersion.Status.PENDING,
+        lines=priced,
+        actor=actor,
+        reason_code=reason_code,
+        comment=comment.strip(),
+    )
+    if is_correction:
+        _post_delta(declaration, version, previous, Posting.Kind.CORRECTION)
+    return version
+
+
+@transaction.atomic
+def adjustment_decide(
+    *, officer: User, version: DeclarationVersion, approve: bool
+) -> DeclarationVersion:
+    """An officer approves (the difference posts) or rejects a pending adjustment."""
+    declaration = version.declaration
+    lock_account_balance(declaration.program_account)
+    version = DeclarationVersion.objects.select_for_update().get(pk=version.pk)
+    if version.status != DeclarationVersion.Status.PENDING:
+        raise FinancialError("already_decided")
+    previous = _approved_lines(declaration)
+    version.status = (
+        DeclarationVersion.Status.APPROVED if approve else DeclarationVersion.Status.REJECTED
+    )
+    version.decided_by, version.decided_at = officer, timezone.now()
+    version.save(update_fields=["status", "decided_by", "decided_at"])
+    if approve:
+        _post_delta(declaration, version, previous, Posting.Kind.ADJUSTMENT)
+    notification_send(
+        recipient=version.created_by,
+        kind=Kind.ADJUSTMENT_DECISION,
+        dedupe_key=f"adjustment:{version.pk}",
+        context={"transaction_number": declaration.transaction_number, "decision": version.status},
+    )
+    return version
+
+
+# --- Payments ------------------------------------------------------------------------------
+
+CREDIT_CARD_LIMIT = Decimal("4999.99")
+
+
+def payment_fingerprint(*, amount: Decimal, method: str) -> str:
+    return hashlib.sha256(f"{amount:.2f}|{method}".encode()).hexdigest()
+
+
+@transaction.atomic
+def payment_create(
+    *,
+    actor: User,
+    program_account: ProgramAccount,
+    amount: Decimal,
+    method: str,
+    idempotency_key: str,
+) -> tuple[Payment, bool]:
+    """Pay toward an account's balance; returns (payment, created).
+
+    The same idempotency key with the same amount and method returns the first payment and
+    posts nothing; with anything else it is refused. Payments apply to the oldest debt
+    first: declarations waiting for payment are released in filing order as they are
+    covered.
+    """
+    _require(actor, Action.PAY, program_account)
+    if not (1 <= len(idempotency_key) <= 255 and idempotency_key.isprintable()):
+        raise FinancialError("idempotency_key")
+    if not isinstance(amount, Decimal) or not amount.is_finite() or amount <= 0:
+        raise FinancialError("amount")
+    if amount != amount.quantize(Decimal("0.01")):
+        raise FinancialError("amount")
+    if method not in Payment.Method.values:
+        raise FinancialError("method")
+    fingerprint = payment_fingerprint(amount=amount, method=method)
+    lock_account_balance(program_account)
+    existing = Payment.objects.filter(
+        program_account=program_account, idempotency_key=idempotency_key
+    ).first()
+    if existing is not None:
+        if existing.request_fingerprint != fingerprint:
+            raise FinancialError("idempotency_conflict")
+        return existing, False
+    if method == Payment.Method.CREDIT_CARD:
+        start, end = billing_period(timezone.localdate())
+        this_cycle = Payment.objects.filter(
+            program_account=program_account,
+            method=Payment.Method.CREDIT_CARD,
+            created_at__date__gte=start,
+            created_at__date__lte=end,
+        ).aggregate(total=Sum("amount"))["total"] or Decimal("0.00")
+        if this_cycle + amount > CREDIT_CARD_LIMIT:
+            raise FinancialError("credit_card_limit", remaining=CREDIT_CARD_LIMIT - this_cycle)
+    payer = acting_business(actor, program_account)
+    posting = posting_create(
+        program_account=program_account,
+        kind=Posting.Kind.PAYMENT,
+        amount=-amount,
+        filed_by=payer,
+        description=Payment.Method(method).label,
+    )
+    payment = Payment.objects.create(
+        program_account=program_account,
+        amount=amount,
+        method=method,
+        idempotency_key=idempotency_key,
+        request_fingerprint=fingerprint,
+        paid_by=payer,
+        paid_by_user=actor,
+        posting=posting,
+    )
+    _release_paid_declarations(program_account)
+    for membership in program_account.business.memberships.filter(role=Role.BAM).select_related(
+        "user"
+    ):
+        notification_send(
+            recipient=membership.user,
+            kind=Kind.PAYMENT_RECEIVED,
+            dedupe_key=f"payment:{payment.pk}",
+            context={"amount": f"${amount:,.2f}", "account": program_account.bn15},
+        )
+    return payment, True
+
+
+def _release_paid_declarations(program_account: ProgramAccount) -> None:
+    """Oldest debt first: a declaration is paid once every credit on the account covers
+    the debits up to and including its charge."""
+    waiting = list(
+        program_account.declarations.filter(status=Declaration.Status.PAYMENT_REQUIRED).order_by(
+            "filed_at"
+        )
+    )
+    if not waiting:
+        return
+    postings = program_account.postings.all()
+    credits = -(postings.filter(amount__lt=0).aggregate(total=Sum("amount"))["total"] or 0)
+    for declaration in waiting:
+        charge = postings.filter(
+            transaction_number=declaration.transaction_number, kind=Posting.Kind.CHARGE
+        ).first()
+        if charge is None:
+            continue
+        owed_until = (
+            postings.filter(amount__gt=0)
+            .filter(
+                Q(posted_at__lt=charge.posted_at) | Q(posted_at=charge.posted_at, pk__lte=charge.pk)
+            )
+            .aggregate(total=Sum("amount"))["total"]
+        )
+        if owed_until <= credits:
+            declaration.status = Declaration.Status.PAID
+            declaration.save(update_fields=["status"])

@@ -1,0 +1,48 @@
+"""Refusals of ledger services, each with a code the pages and API turn into words."""
+
+from django.utils.translation import gettext_lazy as _
+
+MESSAGES = {
+    "not_allowed": _("You may not do this on this program account."),
+    "no_lines": _("A declaration needs at least one line."),
+    "hs_code": _("Line %(line)s: the HS classification has 10 digits, for example 8471300000."),
+    "quantity": _("Line %(line)s: the quantity must be a number greater than zero."),
+    "line_amounts": _(
+        "Line %(line)s: amounts are zero or more, with at most two decimals, and rates are "
+        "fractions between 0 and 1 (0.065 is 6.5 %%)."
+    ),
+    "release_in_future": _("The release date cannot be in the future."),
+    "port_of_entry": _("The port of entry is a 4-digit code, for example 0497."),
+    "vendor": _("Enter the vendor."),
+    "reason_code": _("Choose the reason for the change."),
+    "adjustment_pending": _(
+        "An adjustment to this declaration is waiting for an officer; wait for the decision."
+    ),
+    "already_decided": _("This change was already decided."),
+    "idempotency_key": _(
+        "Every payment needs an Idempotency-Key of 1 to 255 printable characters."
+    ),
+    "idempotency_conflict": _(
+        "This Idempotency-Key was already used for a different payment. Use a new key."
+    ),
+    "amount": _("Enter an amount greater than zero, with at most two decimals."),
+    "method": _("Choose a payment method."),
+    "credit_card_limit": _(
+        "Credit card payments are limited to $4,999.99 per billing period on a program "
+        "account; %(remaining)s remains for this period."
+    ),
+}
+
+
+class FinancialError(Exception):
+    def __init__(self, code: str, **details) -> None:
+        super().__init__(code)
+        self.code = code
+        self.details = details
+
+    @property
+    def message(self) -> str:
+        details = dict(self.details)
+        if "remaining" in details:
+            details["remaining"] = f"${details['remaining']:,.2f}"
+        return str(MESSAGES[self.code]) % details if details else str(MESSAGES[self.code])
