@@ -296,7 +296,7 @@ def _pay_at_once(user, account, keys):
                     idempotency_key=key,
                 )
             )
-        except Exception as error:  # noqa: BLE001
+        except Exception as error:
             errors.append(error)
         finally:
             connections.close_all()
