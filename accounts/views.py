@@ -33,6 +33,7 @@ from delegation.permissions import (
     may_manage_membership,
     third_party_relationships,
 )
+from financial.selectors import account_balance
 
 CURRENT_BUSINESS = "carm_business"
 
@@ -127,6 +128,11 @@ def program_account_detail(request: HttpRequest, bn15: str) -> HttpResponse:
             "relationships": third_party_relationships(request.user, account),
             "may_manage_access": can(request.user, Action.MANAGE_ACCESS, account),
             "sees_security": can(request.user, Action.VIEW_SECURITY, account),
+            "may_file": can(request.user, Action.FILE_DECLARATION, account),
+            "may_pay": can(request.user, Action.PAY, account),
+            "balance": account_balance(account)
+            if can(request.user, Action.VIEW_STATEMENTS, account)
+            else None,
         },
     )
 

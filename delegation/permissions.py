@@ -329,3 +329,35 @@ def relationships_visible_to(user) -> QuerySet[Relationship]:
     return Relationship.objects.filter(
         Q(importer_id__in=managed) | Q(provider_id__in=provider_of) | Q(pk__in=acting)
     )
+
+
+def get_declaration_for(user, transaction_number: str, action: Action = Action.VIEW_ACCOUNT):
+    """A declaration on an account the user sees, filed by someone whose transactions the
+    user may see: 404 otherwise; 403 if seen but `action` is not allowed."""
+    from financial.models import Declaration
+
+    declaration = (
+        Declaration.objects.select_related("program_account__business", "filed_by")
+        .filter(
+            transaction_number=transaction_number,
+            program_account__in=program_accounts_visible_to(user),
+        )
+        .first()
+    )
+    if declaration is None:
+        raise Http404
+    account = declaration.program_account
+    own = {r.provider_id for r in third_party_relationships(user, account)}
+    if declaration.filed_by_id not in own and not can(
+        user, Action.VIEW_OTHERS_TRANSACTIONS, account
+    ):
+        raise Http404
+    if not can(user, action, account):
+        raise PermissionDenied
+    if employee_role(user, account) is None:
+        from delegation.services import access_log_record
+
+        access_log_record(
+            user=user, program_account=account, action=action, what=transaction_number
+        )
+    return declaration

@@ -6,6 +6,7 @@ from django.db.models import Count, DecimalField, F, OuterRef, Q, Subquery, Sum,
 from django.db.models.functions import Coalesce
 
 from accounts.models import ProgramAccount
+from delegation.permissions import Action, can, third_party_relationships
 from financial.models import AccountBalance, Posting
 
 
@@ -37,3 +38,56 @@ def ledger_mismatches():
     return list(balances.values_list("program_account__bn15", "balance", "ledger_total")) + [
         (bn15, None, None) for bn15 in orphans
     ]
+
+
+# --- What a user may see of an account's history ----------------------------------------
+
+DECLARATION_KINDS = ("charge", "correction", "adjustment")
+
+
+def postings_visible_to(user, program_account: ProgramAccount):
+    """The account's postings the user may see, enforced in the query so that pages, totals,
+    exports and the API agree: a third party always sees what it filed itself; what others
+    filed only with "others' transactions"; payments, interest and the like only with
+    "statements, balance and payments"."""
+    postings = program_account.postings.all()
+    sees_others = can(user, Action.VIEW_OTHERS_TRANSACTIONS, program_account)
+    sees_money = can(user, Action.VIEW_STATEMENTS, program_account)
+    if sees_others and sees_money:
+        return postings
+    own = Q(
+        filed_by_id__in=[r.provider_id for r in third_party_relationships(user, program_account)]
+    )
+    others = Q(pk__in=[]) if not sees_others else Q()
+    if not sees_money:
+        others &= Q(kind__in=DECLARATION_KINDS)
+    return postings.filter(own | (others & ~own))
+
+
+def history(
+    user,
+    program_account: ProgramAccount,
+    *,
+    posted_after=None,
+    posted_before=None,
+    kind: str = "",
+    transaction_number: str = "",
+):
+    postings = postings_visible_to(user, program_account)
+    if posted_after:
+        postings = postings.filter(posted_at__date__gte=posted_after)
+    if posted_before:
+        postings = postings.filter(posted_at__date__lte=posted_before)
+    if kind:
+        postings = postings.filter(kind=kind)
+    if transaction_number:
+        postings = postings.filter(transaction_number=transaction_number)
+    return postings.order_by("-posted_at", "-id")
+
+
+def declarations_visible_to(user, program_account: ProgramAccount):
+    declarations = program_account.declarations.select_related("filed_by")
+    if can(user, Action.VIEW_OTHERS_TRANSACTIONS, program_account):
+        return declarations
+    providers = [r.provider_id for r in third_party_relationships(user, program_account)]
+    return declarations.filter(filed_by_id__in=providers)

@@ -45,6 +45,14 @@ MAPLE_BAM_ONLY = expect(404, importer_bam=200, reader=403, anonymous=302)
 BROKER_BAM = expect(404, broker_bm=200, broker_outside_group=403, anonymous=302)
 BROKER_BAM_POST = expect(404, broker_bm=302, broker_outside_group=403, anonymous=302)
 BROKER_MEMBERS = expect(404, broker_bm=200, broker_outside_group=200, anonymous=302)
+# Filing and paying: employees who may edit, and editor-level providers (broker_pm reads).
+ACTS_ON_RM1 = expect(404, importer_bam=200, reader=403, broker_bm=200, broker_pm=403, anonymous=302)
+ACTS_ON_RM2 = expect(404, importer_bam=200, broker_bm=200, anonymous=302)
+# A declaration the importer filed: brokers without "others' transactions" do not see it.
+IMPORTER_FILED = expect(404, importer_bam=200, reader=200, anonymous=302)
+IMPORTER_FILED_CORRECT = expect(404, importer_bam=200, reader=403, anonymous=302)
+# A declaration broker_bm filed: its own, so visible to it; broker_pm sees others' not.
+BROKER_FILED = expect(404, importer_bam=200, reader=200, broker_bm=200, anonymous=302)
 
 
 @dataclass
@@ -64,6 +72,30 @@ RULES: dict[str, list[Case]] = {
     "api-program-account": [
         Case({"bn15": "rm1"}, {"get": {**SEES_RM1, "anonymous": 401}}),
         Case({"bn15": "rm2"}, {"get": {**SEES_RM2, "anonymous": 401}}),
+    ],
+    # Money pages of one account
+    "transactions": [
+        Case({"bn15": "rm1"}, {"get": SEES_RM1}),
+        Case({"bn15": "rm2"}, {"get": SEES_RM2}),
+    ],
+    "daily_notice": [Case({"bn15": "rm1", "day": "today"}, {"get": SEES_RM1})],
+    "declaration_new": [
+        Case({"bn15": "rm1"}, {"get": ACTS_ON_RM1, "post": ACTS_ON_RM1}),
+        Case({"bn15": "rm2"}, {"get": ACTS_ON_RM2}),
+    ],
+    "pay": [
+        Case({"bn15": "rm1"}, {"get": ACTS_ON_RM1, "post": ACTS_ON_RM1}),
+        Case({"bn15": "rm2"}, {"get": ACTS_ON_RM2}),
+    ],
+    "declaration": [
+        Case({"transaction_number": "importer_declaration"}, {"get": IMPORTER_FILED}),
+        Case({"transaction_number": "broker_declaration"}, {"get": BROKER_FILED}),
+    ],
+    "declaration_correct": [
+        Case(
+            {"transaction_number": "importer_declaration"},
+            {"get": IMPORTER_FILED_CORRECT, "post": IMPORTER_FILED_CORRECT},
+        )
     ],
     # The importer's access management
     "employees": [Case({"bn9": "maple"}, {"get": MAPLE_MANAGERS})],
@@ -181,7 +213,32 @@ def world(
         kind="program",
         requested_by=pending_firm.memberships.first().user,
     )
+    import datetime
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from financial.services import declaration_file
+
+    line = {
+        "hs_code": "8471300000",
+        "description": "Laptops",
+        "quantity": Decimal("1"),
+        "value_for_duty": Decimal("100.00"),
+        "duty_rate": Decimal("0.05"),
+    }
+    filed = {
+        "release_date": timezone.localdate() - datetime.timedelta(days=1),
+        "port_of_entry": "0497",
+        "vendor": "Acme",
+        "lines": [line],
+    }
+    by_importer = declaration_file(actor=importer_bam, program_account=rm1, **filed)
+    by_broker = declaration_file(actor=broker_bm, program_account=rm1, **filed)
     return {
+        "today": timezone.localdate().isoformat(),
+        "importer_declaration": by_importer.transaction_number,
+        "broker_declaration": by_broker.transaction_number,
         "rm1": rm1.bn15,
         "rm2": rm2.bn15,
         "maple": maple.bn9,

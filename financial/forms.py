@@ -1,0 +1,129 @@
+import uuid
+from decimal import Decimal
+
+from django import forms
+from django.forms import formset_factory
+from django.utils.translation import gettext_lazy as _
+
+from financial.models import DeclarationVersion, Payment, Posting
+
+PERCENT = Decimal("100")
+
+
+class DeclarationForm(forms.Form):
+    release_date = forms.DateField(
+        label=_("Release date"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    port_of_entry = forms.RegexField(
+        label=_("Port of entry"),
+        regex=r"^[0-9]{4}$",
+        error_messages={"invalid": _("The port of entry is a 4-digit code, for example 0497.")},
+        help_text=_("4 digits, for example 0497 (Toronto Pearson)."),
+    )
+    vendor = forms.CharField(label=_("Vendor"), max_length=200)
+
+
+class LineForm(forms.Form):
+    """One invoice line; rates are typed in percent and handed on as fractions."""
+
+    hs_code = forms.RegexField(
+        label=_("HS classification"),
+        regex=r"^[0-9]{4}\.?[0-9]{2}\.?[0-9]{4}$",
+        error_messages={"invalid": _("10 digits, for example 8471.30.0000.")},
+    )
+    description = forms.CharField(label=_("Description"), max_length=200)
+    tariff_description = forms.CharField(
+        label=_("Tariff description"), max_length=200, required=False
+    )
+    quantity = forms.DecimalField(label=_("Quantity"), min_value=Decimal("0.001"), decimal_places=3)
+    value_for_duty = forms.DecimalField(
+        label=_("Value for duty (CAD)"), min_value=0, decimal_places=2
+    )
+    duty_rate = forms.DecimalField(
+        label=_("Duty rate (%)"), min_value=0, max_value=100, decimal_places=3
+    )
+    gst_rate = forms.DecimalField(
+        label=_("GST rate (%)"), min_value=0, max_value=100, decimal_places=3, initial=Decimal("5")
+    )
+    excise_duty = forms.DecimalField(
+        label=_("Excise duty"), min_value=0, decimal_places=2, required=False
+    )
+    excise_tax = forms.DecimalField(
+        label=_("Excise tax"), min_value=0, decimal_places=2, required=False
+    )
+    sima = forms.DecimalField(label=_("SIMA"), min_value=0, decimal_places=2, required=False)
+    surtax = forms.DecimalField(label=_("Surtax"), min_value=0, decimal_places=2, required=False)
+
+    def as_line(self) -> dict:
+        data = dict(self.cleaned_data)
+        data["duty_rate"] = data["duty_rate"] / PERCENT
+        data["gst_rate"] = data["gst_rate"] / PERCENT
+        for name in ("excise_duty", "excise_tax", "sima", "surtax"):
+            data[name] = data.get(name) or Decimal("0")
+        return data
+
+
+LineFormSet = formset_factory(LineForm, extra=0, min_num=1, validate_min=True, max_num=200)
+
+
+def line_initial(version: DeclarationVersion) -> list[dict]:
+    """A version's lines as form data (rates back in percent)."""
+    return [
+        {
+            "hs_code": line.hs_code,
+            "description": line.description,
+            "tariff_description": line.tariff_description,
+            "quantity": line.quantity,
+            "value_for_duty": line.value_for_duty,
+            "duty_rate": (line.duty_rate * PERCENT).normalize(),
+            "gst_rate": (line.gst_rate * PERCENT).normalize(),
+            "excise_duty": line.excise_duty,
+            "excise_tax": line.excise_tax,
+            "sima": line.sima,
+            "surtax": line.surtax,
+        }
+        for line in version.lines.all()
+    ]
+
+
+class CorrectionForm(forms.Form):
+    reason_code = forms.ChoiceField(label=_("Reason"), choices=DeclarationVersion.Reason.choices)
+    comment = forms.CharField(
+        label=_("Comment"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class PaymentForm(forms.Form):
+    amount = forms.DecimalField(
+        label=_("Amount (CAD)"), min_value=Decimal("0.01"), decimal_places=2
+    )
+    method = forms.ChoiceField(
+        label=_("Payment method"), choices=Payment.Method.choices, widget=forms.RadioSelect
+    )
+    # One key per payment form shown: a double submit or a reload pays once.
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=255)
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("initial", {}).setdefault("idempotency_key", uuid.uuid4().hex)
+        super().__init__(*args, **kwargs)
+
+
+class HistoryFilterForm(forms.Form):
+    posted_after = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    posted_before = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind"), required=False, choices=[("", _("All")), *Posting.Kind.choices]
+    )
+    transaction_number = forms.RegexField(
+        label=_("Transaction number"),
+        regex=r"^[0-9]{14}$",
+        required=False,
+        error_messages={"invalid": _("A transaction number has 14 digits.")},
+    )

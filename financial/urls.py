@@ -1,0 +1,24 @@
+from django.urls import path
+
+from financial import views
+
+urlpatterns = [
+    path("program-accounts/<str:bn15>/transactions/", views.transactions, name="transactions"),
+    path(
+        "program-accounts/<str:bn15>/daily-notice/<str:day>/",
+        views.daily_notice,
+        name="daily_notice",
+    ),
+    path(
+        "program-accounts/<str:bn15>/declarations/new/",
+        views.declaration_new,
+        name="declaration_new",
+    ),
+    path("program-accounts/<str:bn15>/pay/", views.pay, name="pay"),
+    path("declarations/<str:transaction_number>/", views.declaration_detail, name="declaration"),
+    path(
+        "declarations/<str:transaction_number>/correct/",
+        views.declaration_correct,
+        name="declaration_correct",
+    ),
+]

@@ -1,0 +1,258 @@
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from delegation.permissions import (
+    Action,
+    can,
+    get_declaration_for,
+    get_program_account_for,
+)
+from financial import selectors, services
+from financial.errors import FinancialError
+from financial.exports import csv_rows
+from financial.forms import (
+    CorrectionForm,
+    DeclarationForm,
+    HistoryFilterForm,
+    LineFormSet,
+    PaymentForm,
+    line_initial,
+)
+from financial.models import DeclarationVersion
+
+PAGE_SIZE = 50
+
+
+def _keyset(postings, cursor: str):
+    """Rows after the cursor `<posted_at ISO>|<id>`: the same cost at any depth."""
+    posted_at, _, pk = cursor.partition("|")
+    moment = parse_datetime(posted_at) if posted_at else None
+    if moment is None or not pk.isdigit():
+        return postings
+    return postings.filter(posted_at__lt=moment) | postings.filter(posted_at=moment, pk__lt=int(pk))
+
+
+@login_required
+def transactions(request: HttpRequest, bn15: str) -> HttpResponse:
+    account = get_program_account_for(request.user, bn15, Action.VIEW_OWN_TRANSACTIONS)
+    form = HistoryFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    postings = selectors.history(request.user, account, **{k: v for k, v in filters.items() if v})
+    if request.GET.get("format") == "csv":
+        return _csv(account, postings)
+    page = list(_keyset(postings, request.GET.get("after", ""))[: PAGE_SIZE + 1])
+    more = len(page) > PAGE_SIZE
+    page = page[:PAGE_SIZE]
+    query = request.GET.copy()
+    query.pop("after", None)
+    next_query = None
+    if more:
+        query["after"] = f"{page[-1].posted_at.isoformat()}|{page[-1].pk}"
+        next_query = query.urlencode()
+    csv_query = request.GET.copy()
+    csv_query.pop("after", None)
+    csv_query["format"] = "csv"
+    return render(
+        request,
+        "financial/transactions.html",
+        {
+            "account": account,
+            "form": form,
+            "postings": page,
+            "next_query": next_query,
+            "csv_query": csv_query.urlencode(),
+            "balance": selectors.account_balance(account)
+            if can(request.user, Action.VIEW_STATEMENTS, account)
+            else None,
+        },
+    )
+
+
+def _csv(account, postings) -> StreamingHttpResponse:
+    header = [
+        "posted_at",
+        "kind",
+        "transaction_number",
+        "description",
+        "amount",
+        "duty",
+        "excise_duty",
+        "excise_tax",
+        "sima",
+        "surtax",
+        "gst",
+    ]
+    rows = (
+        [
+            p.posted_at.isoformat(),
+            p.kind,
+            p.transaction_number,
+            p.description,
+            p.amount,
+            p.duty,
+            p.excise_duty,
+            p.excise_tax,
+            p.sima,
+            p.surtax,
+            p.gst,
+        ]
+        for p in postings.iterator(chunk_size=2000)
+    )
+    response = StreamingHttpResponse(
+        csv_rows(header, rows, text_columns={3}), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{account.bn15}-transactions.csv"'
+    return response
+
+
+@login_required
+def daily_notice(request: HttpRequest, bn15: str, day: str) -> HttpResponse:
+    account = get_program_account_for(request.user, bn15, Action.VIEW_OWN_TRANSACTIONS)
+    try:
+        date = datetime.date.fromisoformat(day)
+    except ValueError:
+        raise Http404 from None
+    postings = selectors.history(request.user, account, posted_after=date, posted_before=date)
+    return render(
+        request,
+        "financial/daily_notice.html",
+        {
+            "account": account,
+            "day": date,
+            "postings": postings,
+            "total": sum(p.amount for p in postings),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def declaration_new(request: HttpRequest, bn15: str) -> HttpResponse:
+    account = get_program_account_for(request.user, bn15, Action.FILE_DECLARATION)
+    form = DeclarationForm(request.POST or None)
+    lines = LineFormSet(request.POST or None, prefix="lines")
+    if request.method == "POST" and "add_line" in request.POST:
+        lines = _with_one_more_line(request, lines)
+    elif request.method == "POST" and form.is_valid() and lines.is_valid():
+        try:
+            declaration = services.declaration_file(
+                actor=request.user,
+                program_account=account,
+                lines=[line.as_line() for line in lines if line.cleaned_data],
+                **form.cleaned_data,
+            )
+        except FinancialError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request,
+                _("Declaration %(number)s is filed: %(total)s in duties and taxes.")
+                % {"number": declaration.transaction_number, "total": f"${declaration.total:,.2f}"},
+            )
+            if declaration.late:
+                messages.warning(
+                    request, _("It was filed more than 5 business days after release.")
+                )
+            return redirect("declaration", transaction_number=declaration.transaction_number)
+    return render(
+        request,
+        "financial/declaration_form.html",
+        {"account": account, "form": form, "lines": lines},
+    )
+
+
+def _with_one_more_line(request: HttpRequest, lines):
+    """The same formset with a blank line added, keeping everything already typed."""
+    data = request.POST.copy()
+    data["lines-TOTAL_FORMS"] = str(int(data.get("lines-TOTAL_FORMS", "1")) + 1)
+    fresh = LineFormSet(data, prefix="lines")
+    fresh._errors = []  # nothing was submitted yet: show no errors
+    for line in fresh.forms:
+        line._errors = {}
+    return fresh
+
+
+@login_required
+def declaration_detail(request: HttpRequest, transaction_number: str) -> HttpResponse:
+    declaration = get_declaration_for(request.user, transaction_number)
+    account = declaration.program_account
+    return render(
+        request,
+        "financial/declaration.html",
+        {
+            "declaration": declaration,
+            "versions": declaration.versions.prefetch_related("lines").select_related("created_by"),
+            "may_correct": can(request.user, Action.CORRECT_DECLARATION, account),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def declaration_correct(request: HttpRequest, transaction_number: str) -> HttpResponse:
+    declaration = get_declaration_for(request.user, transaction_number, Action.CORRECT_DECLARATION)
+    current = declaration.versions.filter(status=DeclarationVersion.Status.APPROVED).last()
+    form = CorrectionForm(request.POST or None)
+    lines = LineFormSet(request.POST or None, prefix="lines", initial=line_initial(current))
+    if request.method == "POST" and "add_line" in request.POST:
+        lines = _with_one_more_line(request, lines)
+    elif request.method == "POST" and form.is_valid() and lines.is_valid():
+        try:
+            version = services.declaration_correct(
+                actor=request.user,
+                declaration=declaration,
+                lines=[line.as_line() for line in lines if line.cleaned_data],
+                **form.cleaned_data,
+            )
+        except FinancialError as error:
+            form.add_error(None, error.message)
+        else:
+            if version.status == DeclarationVersion.Status.APPROVED:
+                messages.success(request, _("The correction is approved and posted."))
+            else:
+                messages.info(
+                    request, _("The adjustment is waiting for a CBSA officer's decision.")
+                )
+            return redirect("declaration", transaction_number=transaction_number)
+    return render(
+        request,
+        "financial/correction_form.html",
+        {"declaration": declaration, "form": form, "lines": lines},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def pay(request: HttpRequest, bn15: str) -> HttpResponse:
+    account = get_program_account_for(request.user, bn15, Action.PAY)
+    form = PaymentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            payment, _created = services.payment_create(
+                actor=request.user, program_account=account, **form.cleaned_data
+            )
+        except FinancialError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request,
+                _("Payment of %(amount)s received.") % {"amount": f"${payment.amount:,.2f}"},
+            )
+            return redirect("transactions", bn15=bn15)
+    sees_balance = can(request.user, Action.VIEW_STATEMENTS, account)
+    return render(
+        request,
+        "financial/pay.html",
+        {
+            "account": account,
+            "form": form,
+            "balance": selectors.account_balance(account) if sees_balance else None,
+        },
+    )
