@@ -4,6 +4,13 @@ from django.urls import path
 
 from accounts.api import ProgramAccountDetailApi, ProgramAccountListApi
 from delegation.api import RelationshipListApi
+from financial.api import (
+    CorrectionApi,
+    DeclarationDetailApi,
+    DeclarationListApi,
+    PaymentApi,
+    TransactionListApi,
+)
 from notifications.api import NotificationListApi, NotificationReadApi
 
 urlpatterns = [
@@ -12,6 +19,27 @@ urlpatterns = [
         "program-accounts/<str:bn15>/",
         ProgramAccountDetailApi.as_view(),
         name="api-program-account",
+    ),
+    path(
+        "program-accounts/<str:bn15>/transactions/",
+        TransactionListApi.as_view(),
+        name="api-transactions",
+    ),
+    path(
+        "program-accounts/<str:bn15>/declarations/",
+        DeclarationListApi.as_view(),
+        name="api-declarations",
+    ),
+    path("program-accounts/<str:bn15>/payments/", PaymentApi.as_view(), name="api-payments"),
+    path(
+        "declarations/<str:transaction_number>/",
+        DeclarationDetailApi.as_view(),
+        name="api-declaration",
+    ),
+    path(
+        "declarations/<str:transaction_number>/corrections/",
+        CorrectionApi.as_view(),
+        name="api-corrections",
     ),
     path("relationships/", RelationshipListApi.as_view(), name="api-relationships"),
     path("notifications/", NotificationListApi.as_view(), name="api-notifications"),

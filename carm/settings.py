@@ -263,11 +263,19 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "COERCE_DECIMAL_TO_STRING": True,
     "EXCEPTION_HANDLER": "carm.api.api_exception_handler",
+    # `?format=csv` asks an endpoint for its CSV export, not for a DRF renderer.
+    "URL_FORMAT_OVERRIDE": None,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "CARM Portal API",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "ENUM_NAME_OVERRIDES": {
+        "DeclarationStatusEnum": "financial.models.Declaration.Status",
+        "DeclarationVersionStatusEnum": "financial.models.DeclarationVersion.Status",
+        "RelationshipStatusEnum": "delegation.models.Relationship.Status",
+        "ProgramAccountStatusEnum": "accounts.models.ProgramAccount.Status",
+    },
 }
 
 # --- Celery ----------------------------------------------------------------------------

@@ -73,6 +73,49 @@ RULES: dict[str, list[Case]] = {
         Case({"bn15": "rm1"}, {"get": {**SEES_RM1, "anonymous": 401}}),
         Case({"bn15": "rm2"}, {"get": {**SEES_RM2, "anonymous": 401}}),
     ],
+    # API, money
+    "api-transactions": [
+        Case({"bn15": "rm1"}, {"get": {**SEES_RM1, "anonymous": 401}}),
+        Case({"bn15": "rm2"}, {"get": {**SEES_RM2, "anonymous": 401}}),
+    ],
+    "api-declarations": [
+        Case({"bn15": "rm1"}, {"get": {**SEES_RM1, "anonymous": 401}}),
+        # An empty body: 400 for those who may file, the usual answers for the others.
+        Case(
+            {"bn15": "rm1"},
+            {"post": {**ACTS_ON_RM1, "importer_bam": 400, "broker_bm": 400, "anonymous": 401}},
+        ),
+        Case(
+            {"bn15": "rm2"},
+            {"post": {**ACTS_ON_RM2, "importer_bam": 400, "broker_bm": 400, "anonymous": 401}},
+        ),
+    ],
+    "api-payments": [
+        Case(
+            {"bn15": "rm1"},
+            {"post": {**ACTS_ON_RM1, "importer_bam": 400, "broker_bm": 400, "anonymous": 401}},
+        ),
+        Case(
+            {"bn15": "rm2"},
+            {"post": {**ACTS_ON_RM2, "importer_bam": 400, "broker_bm": 400, "anonymous": 401}},
+        ),
+    ],
+    "api-declaration": [
+        Case(
+            {"transaction_number": "importer_declaration"},
+            {"get": {**IMPORTER_FILED, "anonymous": 401}},
+        ),
+        Case(
+            {"transaction_number": "broker_declaration"},
+            {"get": {**BROKER_FILED, "anonymous": 401}},
+        ),
+    ],
+    "api-corrections": [
+        Case(
+            {"transaction_number": "importer_declaration"},
+            {"post": {**IMPORTER_FILED_CORRECT, "importer_bam": 400, "anonymous": 401}},
+        )
+    ],
     # Money pages of one account
     "transactions": [
         Case({"bn15": "rm1"}, {"get": SEES_RM1}),

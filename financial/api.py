@@ -1,0 +1,164 @@
+from django.http import Http404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, status
+from rest_framework.exceptions import APIException
+from rest_framework.pagination import CursorPagination
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.identifiers import IdentifierError, normalize_program_account
+from delegation.permissions import Action, get_declaration_for, get_program_account_for
+from financial import selectors, services
+from financial.errors import FinancialError
+from financial.serializers import (
+    CorrectionInSerializer,
+    DeclarationDetailSerializer,
+    DeclarationInSerializer,
+    DeclarationSerializer,
+    PaymentInSerializer,
+    PaymentSerializer,
+    PostingSerializer,
+    VersionSerializer,
+)
+from financial.views import _csv
+
+
+class Refused(APIException):
+    """A service's refusal, with its own code: {"detail": ..., "code": ...}."""
+
+    status_code = status.HTTP_400_BAD_REQUEST
+
+
+class Conflict(Refused):
+    status_code = status.HTTP_409_CONFLICT
+
+
+def _account(request: Request, bn15: str, action: Action):
+    try:
+        bn15 = normalize_program_account(bn15)
+    except IdentifierError:
+        raise Http404 from None
+    return get_program_account_for(request.user, bn15, action)
+
+
+def _refused(error: FinancialError) -> APIException:
+    refusal = Conflict if error.code == "idempotency_conflict" else Refused
+    return refusal(error.message, code=error.code)
+
+
+class NewestPostingFirst(CursorPagination):
+    page_size = 50
+    max_page_size = 500
+    page_size_query_param = "page_size"
+    ordering = ("-posted_at", "-id")
+
+
+class NewestDeclarationFirst(NewestPostingFirst):
+    ordering = ("-filed_at", "-id")
+
+
+class TransactionListApi(generics.ListAPIView):
+    """Postings newest first; filters posted_after, posted_before, kind, transaction_number;
+    `?format=csv` for a CSV export. Only what the caller may see."""
+
+    serializer_class = PostingSerializer
+    pagination_class = NewestPostingFirst
+
+    def get_queryset(self):
+        account = _account(self.request, self.kwargs["bn15"], Action.VIEW_OWN_TRANSACTIONS)
+        params = self.request.query_params
+        self.account = account
+        return selectors.history(
+            self.request.user,
+            account,
+            posted_after=params.get("posted_after") or None,
+            posted_before=params.get("posted_before") or None,
+            kind=params.get("kind", ""),
+            transaction_number=params.get("transaction_number", ""),
+        )
+
+    def list(self, request, *args, **kwargs):
+        if request.query_params.get("format") == "csv":
+            postings = self.get_queryset()
+            return _csv(self.account, postings)
+        return super().list(request, *args, **kwargs)
+
+
+class DeclarationListApi(generics.ListCreateAPIView):
+    """Declarations on the account the caller may see; POST files a new one."""
+
+    serializer_class = DeclarationSerializer
+    pagination_class = NewestDeclarationFirst
+
+    def get_queryset(self):
+        account = _account(self.request, self.kwargs["bn15"], Action.VIEW_OWN_TRANSACTIONS)
+        return selectors.declarations_visible_to(self.request.user, account)
+
+    @extend_schema(request=DeclarationInSerializer, responses={201: DeclarationSerializer})
+    def post(self, request: Request, bn15: str) -> Response:
+        account = _account(request, bn15, Action.FILE_DECLARATION)
+        incoming = DeclarationInSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        try:
+            declaration = services.declaration_file(
+                actor=request.user, program_account=account, **incoming.validated_data
+            )
+        except FinancialError as error:
+            raise _refused(error) from None
+        return Response(DeclarationSerializer(declaration).data, status=status.HTTP_201_CREATED)
+
+
+class DeclarationDetailApi(generics.RetrieveAPIView):
+    serializer_class = DeclarationDetailSerializer
+
+    def get_object(self):
+        return get_declaration_for(self.request.user, self.kwargs["transaction_number"])
+
+
+class CorrectionApi(APIView):
+    @extend_schema(request=CorrectionInSerializer, responses={201: VersionSerializer})
+    def post(self, request: Request, transaction_number: str) -> Response:
+        declaration = get_declaration_for(
+            request.user, transaction_number, Action.CORRECT_DECLARATION
+        )
+        incoming = CorrectionInSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        try:
+            version = services.declaration_correct(
+                actor=request.user, declaration=declaration, **incoming.validated_data
+            )
+        except FinancialError as error:
+            raise _refused(error) from None
+        return Response(VersionSerializer(version).data, status=status.HTTP_201_CREATED)
+
+
+class PaymentApi(APIView):
+    @extend_schema(
+        request=PaymentInSerializer,
+        responses={201: PaymentSerializer},
+        parameters=[
+            OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=True)
+        ],
+    )
+    def post(self, request: Request, bn15: str) -> Response:
+        account = _account(request, bn15, Action.PAY)
+        key = request.headers.get("Idempotency-Key", "")
+        if not key:
+            raise _refused(FinancialError("idempotency_key"))
+        incoming = PaymentInSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        try:
+            payment, created = services.payment_create(
+                actor=request.user,
+                program_account=account,
+                idempotency_key=key,
+                **incoming.validated_data,
+            )
+        except FinancialError as error:
+            raise _refused(error) from None
+        # A replay gets the first answer again, marked as such.
+        headers = {} if created else {"Idempotent-Replayed": "true"}
+        return Response(
+            PaymentSerializer(payment).data, status=status.HTTP_201_CREATED, headers=headers
+        )

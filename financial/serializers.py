@@ -1,0 +1,158 @@
+from decimal import Decimal
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from financial.models import Declaration, DeclarationLine, DeclarationVersion, Payment, Posting
+
+RATE = {"max_digits": 6, "decimal_places": 5, "min_value": Decimal("0"), "max_value": Decimal("1")}
+MONEY = {"max_digits": 14, "decimal_places": 2, "min_value": Decimal("0")}
+
+
+class StrictDecimalField(serializers.DecimalField):
+    """Money and rates travel as JSON strings ("1234.50"): a JSON number may already have
+    lost its exact value, so it is refused."""
+
+    default_error_messages = {"not_a_string": _('Send this as a string, for example "12.50".')}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("not_a_string")
+        return super().to_internal_value(data)
+
+
+class PostingSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Posting
+        fields = [
+            "id",
+            "posted_at",
+            "kind",
+            "amount",
+            "transaction_number",
+            "description",
+            "duty",
+            "excise_duty",
+            "excise_tax",
+            "sima",
+            "surtax",
+            "gst",
+        ]
+        read_only_fields = fields
+
+
+class LineInSerializer(serializers.Serializer):
+    hs_code = serializers.RegexField(r"^[0-9]{4}\.?[0-9]{2}\.?[0-9]{4}$")
+    description = serializers.CharField(max_length=200)
+    tariff_description = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    quantity = StrictDecimalField(max_digits=14, decimal_places=3, min_value=Decimal("0.001"))
+    value_for_duty = StrictDecimalField(**MONEY)
+    duty_rate = StrictDecimalField(**RATE)
+    gst_rate = StrictDecimalField(**RATE, default=Decimal("0.05"))
+    excise_duty = StrictDecimalField(**MONEY, default=Decimal("0"))
+    excise_tax = StrictDecimalField(**MONEY, default=Decimal("0"))
+    sima = StrictDecimalField(**MONEY, default=Decimal("0"))
+    surtax = StrictDecimalField(**MONEY, default=Decimal("0"))
+
+
+class DeclarationInSerializer(serializers.Serializer):
+    release_date = serializers.DateField()
+    port_of_entry = serializers.RegexField(r"^[0-9]{4}$")
+    vendor = serializers.CharField(max_length=200)
+    lines = LineInSerializer(many=True, allow_empty=False)
+
+
+class CorrectionInSerializer(serializers.Serializer):
+    reason_code = serializers.ChoiceField(choices=DeclarationVersion.Reason.choices)
+    comment = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+    lines = LineInSerializer(many=True, allow_empty=False)
+
+
+class LineSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = DeclarationLine
+        fields = [
+            "position",
+            "hs_code",
+            "description",
+            "tariff_description",
+            "quantity",
+            "value_for_duty",
+            "duty_rate",
+            "gst_rate",
+            "excise_duty",
+            "excise_tax",
+            "sima",
+            "surtax",
+            "duty",
+            "gst",
+            "total",
+        ]
+        read_only_fields = fields
+
+
+class VersionSerializer(serializers.ModelSerializer):
+    lines = LineSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = DeclarationVersion
+        fields = [
+            "number",
+            "kind",
+            "status",
+            "reason_code",
+            "comment",
+            "total",
+            "created_at",
+            "lines",
+        ]
+        read_only_fields = fields
+
+
+class DeclarationSerializer(serializers.ModelSerializer):
+    bn15 = serializers.CharField(source="program_account.bn15", read_only=True)
+    filed_by = serializers.CharField(source="filed_by.bn9", read_only=True)
+    lines = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Declaration
+        fields = [
+            "transaction_number",
+            "bn15",
+            "status",
+            "total",
+            "release_date",
+            "port_of_entry",
+            "vendor",
+            "filed_by",
+            "filed_at",
+            "late",
+            "lines",
+        ]
+        read_only_fields = fields
+
+    def get_lines(self, declaration: Declaration) -> list[dict]:
+        current = declaration.versions.filter(status="approved").order_by("-number").first()
+        return LineSerializer(current.lines.all(), many=True).data if current else []
+
+
+class DeclarationDetailSerializer(DeclarationSerializer):
+    versions = VersionSerializer(many=True, read_only=True)
+
+    class Meta(DeclarationSerializer.Meta):
+        fields = [*DeclarationSerializer.Meta.fields, "versions"]
+        read_only_fields = fields
+
+
+class PaymentInSerializer(serializers.Serializer):
+    amount = StrictDecimalField(max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
+    method = serializers.ChoiceField(choices=Payment.Method.choices)
+
+
+class PaymentSerializer(serializers.ModelSerializer):
+    bn15 = serializers.CharField(source="program_account.bn15", read_only=True)
+
+    class Meta:
+        model = Payment
+        fields = ["id", "bn15", "amount", "method", "created_at"]
+        read_only_fields = fields
