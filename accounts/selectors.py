@@ -1,15 +1,42 @@
 """Reads about businesses and access, always through what the user may see."""
 
+from decimal import Decimal
+
 from django.db.models import Prefetch, QuerySet
 
 from accounts.models import AccessEvent, AccessRequest, Business, Membership, ProgramAccount
-from delegation.permissions import employee_role, manager_role, program_accounts_visible_to
+from delegation.permissions import (
+    Action,
+    can,
+    employee_role,
+    manager_role,
+    program_accounts_visible_to,
+)
 
 
-def dashboard_accounts(user, business: Business) -> list[tuple[ProgramAccount, str]]:
-    """The business's accounts the user sees, each with the user's role on it."""
-    accounts = program_accounts_visible_to(user).filter(business=business).order_by("bn15")
-    return [(account, employee_role(user, account)) for account in accounts]
+def dashboard_accounts(user, business: Business) -> list[dict]:
+    """The business's accounts the user sees, each with the user's role on it, its balance
+    where the user may see it, and whether the user may pay."""
+    accounts = (
+        program_accounts_visible_to(user)
+        .filter(business=business)
+        .select_related("balance_row")
+        .order_by("bn15")
+    )
+    return [
+        {
+            "account": account,
+            "role": employee_role(user, account),
+            "balance": _balance(account) if can(user, Action.VIEW_STATEMENTS, account) else None,
+            "may_pay": can(user, Action.PAY, account),
+        }
+        for account in accounts
+    ]
+
+
+def _balance(account: ProgramAccount) -> Decimal:
+    row = getattr(account, "balance_row", None)
+    return row.balance if row is not None else Decimal("0.00")
 
 
 def pending_access_requests(user, business: Business) -> QuerySet[AccessRequest]:

@@ -33,6 +33,7 @@ from delegation.permissions import (
     may_manage_membership,
     third_party_relationships,
 )
+from financial.calendar import next_payment_due
 from financial.selectors import account_balance
 
 CURRENT_BUSINESS = "carm_business"
@@ -57,6 +58,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "businesses": businesses,
             "business": business,
             "accounts": selectors.dashboard_accounts(request.user, business),
+            "next_due": next_payment_due(timezone.localdate()),
             "manages_access": bool(grantable_roles(request.user, business)),
             "is_bam": is_bam(request.user, business),
             "pending_count": selectors.pending_access_requests(request.user, business).count(),

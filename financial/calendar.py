@@ -80,3 +80,10 @@ def payment_due_date(period_end: date) -> date:
     """Ten weekdays after the period's 17th; holidays count as days like any weekday."""
     _check_period_end(period_end)
     return _add_weekdays(period_end, DAYS_TO_PAY)
+
+
+def next_payment_due(today: date) -> date:
+    """The next due date from `today`: the last closed period's, until it has passed."""
+    start, end = billing_period(today)
+    previous_due = payment_due_date(start - timedelta(days=1))
+    return previous_due if today <= previous_due else payment_due_date(end)

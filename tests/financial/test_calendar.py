@@ -132,3 +132,20 @@ def test_adding_business_days_lands_on_one_and_goes_back(day, n):
         assert is_business_day(later)
         assert add_business_days(later, -n) <= day
         assert add_business_days(later, -n) == day or not is_business_day(day)
+
+
+@pytest.mark.parametrize(
+    ("today", "due"),
+    [
+        (date(2026, 11, 23), date(2026, 12, 1)),  # the cycle ended Nov 17: due Dec 1
+        (date(2026, 12, 1), date(2026, 12, 1)),
+        (date(2026, 12, 2), date(2026, 12, 31)),  # then the cycle ending Dec 17
+        (date(2026, 12, 18), date(2026, 12, 31)),
+        (date(2026, 12, 31), date(2026, 12, 31)),
+        (date(2027, 1, 1), date(2027, 1, 29)),  # cycle ending Sun Jan 17, 2027
+    ],
+)
+def test_next_payment_due(today, due):
+    from financial.calendar import next_payment_due
+
+    assert next_payment_due(today) == due
