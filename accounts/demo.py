@@ -152,3 +152,74 @@ def demo_relationships_seed(users: dict[str, User], businesses: dict[str, Busine
     group, _ = ClientGroup.objects.get_or_create(provider=broker, name="Maple team")
     group.clients.set([maple])
     group.employees.set([users["broker.agent@example.com"]])
+
+
+def demo_ledger_seed(users: dict[str, User], businesses: dict[str, Business]) -> int:
+    """A few declarations and a payment on Maple RM0001, once: the importer's own, one its
+    broker filed, a payment. Returns how many declarations were filed now."""
+    import datetime
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from financial.models import Declaration
+    from financial.services import declaration_file, payment_create
+
+    account = ProgramAccount.objects.get(bn15="123456782RM0001")
+    if Declaration.objects.filter(program_account=account).exists():
+        return 0
+    today = timezone.localdate()
+    filings = [
+        (
+            users["maple.bam@example.com"],
+            9,
+            "Acme Electronics GmbH",
+            "8471300000",
+            "Laptops",
+            "12500.00",
+            "0",
+        ),
+        (
+            users["maple.bam@example.com"],
+            6,
+            "Sakura Textiles Co.",
+            "6109100010",
+            "Cotton T-shirts",
+            "8400.00",
+            "0.18",
+        ),
+        (
+            users["broker.agent@example.com"],
+            3,
+            "Nordic Furniture AB",
+            "9403600090",
+            "Wooden furniture",
+            "5600.00",
+            "0.095",
+        ),
+    ]
+    for actor, days_ago, vendor, hs_code, description, value, rate in filings:
+        declaration_file(
+            actor=actor,
+            program_account=account,
+            release_date=today - datetime.timedelta(days=days_ago),
+            port_of_entry="0497",
+            vendor=vendor,
+            lines=[
+                {
+                    "hs_code": hs_code,
+                    "description": description,
+                    "quantity": Decimal("100"),
+                    "value_for_duty": Decimal(value),
+                    "duty_rate": Decimal(rate),
+                }
+            ],
+        )
+    payment_create(
+        actor=users["maple.bam@example.com"],
+        program_account=account,
+        amount=Decimal("625.00"),
+        method="online_banking",
+        idempotency_key="demo-first-payment",
+    )
+    return len(filings)

@@ -24,7 +24,7 @@ def test_seed_demo_creates_the_contract_personas_and_is_idempotent(capsys):
     call_command("seed_demo")
     assert set(User.objects.values_list("email", flat=True)) == EMAILS
     assert {email for email, *_ in DEMO_USERS} == EMAILS
-    assert Notification.objects.count() == len(EMAILS)
+    assert Notification.objects.filter(kind="welcome").count() == len(EMAILS)
     assert "seed_demo: 7 demo users and 4 businesses ready" in capsys.readouterr().out
 
 
@@ -119,3 +119,16 @@ def test_the_broker_manages_maple_and_not_prairie():
     assert can(agent, Action.PAY, rm1) and can(agent, Action.VIEW_STATEMENTS, rm1)
     assert not can(agent, Action.VIEW_SECURITY, rm1)
     assert not can(agent, Action.VIEW_ACCOUNT, prairie)
+
+
+def test_demo_ledger_is_seeded_once_and_balances():
+    from financial.models import Declaration, Payment
+    from financial.selectors import ledger_mismatches
+
+    call_command("seed_demo")
+    call_command("seed_demo")
+    declarations = Declaration.objects.filter(program_account__bn15="123456782RM0001")
+    assert declarations.count() == 3
+    assert {d.filed_by.bn9 for d in declarations} == {"123456782", "555123454"}
+    assert Payment.objects.count() == 1
+    assert ledger_mismatches() == []

@@ -40,8 +40,8 @@ def test_register_request_approve_and_read(live_server, browser, page, screensho
     page.get_by_label("Legal name").fill("Maple Leaf Imports Inc.")
     page.get_by_role("button", name="Register").click()
     page.wait_for_url(re.compile(r".*/en/\?business=123456782"))
-    expect(page.get_by_role("link", name="123456782 RM 0001")).to_be_visible()
-    expect(page.get_by_role("link", name="123456782 RM 0002")).to_be_visible()
+    expect(page.get_by_role("link", name="123456782 RM 0001", exact=True)).to_be_visible()
+    expect(page.get_by_role("link", name="123456782 RM 0002", exact=True)).to_be_visible()
     screenshot(page, "bam-dashboard")
 
     clerk_context = browser.new_context(viewport={"width": 1280, "height": 900})
@@ -74,11 +74,11 @@ def test_register_request_approve_and_read(live_server, browser, page, screensho
     assert [a.bn15 for a in membership.program_accounts.all()] == ["123456782RM0001"]
 
     clerk.goto(f"{base}/en/")
-    expect(clerk.get_by_role("link", name="123456782 RM 0001")).to_be_visible()
-    expect(clerk.get_by_role("link", name="123456782 RM 0002")).to_have_count(0)
+    expect(clerk.get_by_role("link", name="123456782 RM 0001", exact=True)).to_be_visible()
+    expect(clerk.get_by_role("link", name="123456782 RM 0002", exact=True)).to_have_count(0)
     expect(clerk.get_by_role("link", name="Manage my employees")).to_have_count(0)
     screenshot(clerk, "reader-dashboard")
-    clerk.get_by_role("link", name="123456782 RM 0001").click()
+    clerk.get_by_role("link", name="123456782 RM 0001", exact=True).click()
     expect(
         clerk.get_by_role("heading", name=re.compile("Program account 123456782 RM 0001"))
     ).to_be_visible()

@@ -48,10 +48,10 @@ def test_request_approve_program_management_then_revoke(live_server, browser, pa
 
     broker.goto(f"{base}/en/")
     broker.get_by_role("link", name="My clients").click()
-    expect(broker.get_by_role("link", name="123456782 RM 0001")).to_be_visible()
-    expect(broker.get_by_role("link", name="123456782 RM 0002")).to_have_count(0)
+    expect(broker.get_by_role("link", name="123456782 RM 0001", exact=True)).to_be_visible()
+    expect(broker.get_by_role("link", name="123456782 RM 0002", exact=True)).to_have_count(0)
     screenshot(broker, "broker-clients")
-    broker.get_by_role("link", name="123456782 RM 0001").click()
+    broker.get_by_role("link", name="123456782 RM 0001", exact=True).click()
     expect(broker.get_by_text("Editor, through Northern Customs Brokers Ltd.")).to_be_visible()
     screenshot(broker, "broker-client-account")
     response = broker.goto(f"{base}/en/program-accounts/123456782RM0002/")
