@@ -60,6 +60,9 @@ OFFICER_VIEW_ONLY_MODELS = {
     ("delegation", "relationship"),
     ("delegation", "clientgroup"),
     ("delegation", "accesslogentry"),
+    ("financial", "posting"),
+    ("financial", "payment"),
+    ("financial", "accountbalance"),
     ("notifications", "notification"),
 }
 

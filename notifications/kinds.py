@@ -81,8 +81,13 @@ BODIES = {
 }
 
 
+DECISIONS = {"approved": _("approved"), "rejected": _("rejected")}
+
+
 def _in_words(context: dict) -> dict:
-    """Facts stored as codes (a role) are written out in the active language."""
+    """Facts stored as codes (a role, a decision) are written out in the active language."""
+    if context.get("decision") in DECISIONS:
+        context = {**context, "decision": str(DECISIONS[context["decision"]])}
     if "role" in context:
         from accounts.models import Role
 

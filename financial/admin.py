@@ -1,0 +1,106 @@
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from financial.errors import FinancialError
+from financial.models import Declaration, DeclarationVersion, Payment, Posting
+from financial.services import adjustment_decide
+
+
+class ReadOnly(admin.ModelAdmin):
+    """The ledger changes only through the portal's services, never by editing rows."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Posting)
+class PostingAdmin(ReadOnly):
+    list_display = (
+        "posted_at",
+        "program_account",
+        "kind",
+        "amount",
+        "transaction_number",
+        "filed_by",
+    )
+    list_filter = ("kind",)
+    search_fields = ("program_account__bn15", "transaction_number")
+    list_select_related = ("program_account", "filed_by")
+    date_hierarchy = "posted_at"
+
+
+@admin.register(Payment)
+class PaymentAdmin(ReadOnly):
+    list_display = ("created_at", "program_account", "amount", "method", "paid_by")
+    list_filter = ("method",)
+    search_fields = ("program_account__bn15", "idempotency_key")
+    list_select_related = ("program_account", "paid_by")
+
+
+class VersionInline(admin.TabularInline):
+    model = DeclarationVersion
+    extra = 0
+    fields = ("number", "kind", "status", "reason_code", "total", "created_by", "created_at")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Declaration)
+class DeclarationAdmin(ReadOnly):
+    list_display = (
+        "transaction_number",
+        "program_account",
+        "status",
+        "total",
+        "filed_by",
+        "filed_at",
+        "late",
+    )
+    list_filter = ("status", "late")
+    search_fields = ("transaction_number", "program_account__bn15", "vendor")
+    list_select_related = ("program_account", "filed_by")
+    inlines = [VersionInline]
+
+
+@admin.register(DeclarationVersion)
+class DeclarationVersionAdmin(ReadOnly):
+    """Officers decide adjustments here: approving posts the difference to the ledger."""
+
+    list_display = ("declaration", "number", "kind", "status", "reason_code", "total", "created_at")
+    list_filter = ("status", "kind", "reason_code")
+    search_fields = ("declaration__transaction_number",)
+    list_select_related = ("declaration",)
+    actions = ["approve_adjustments", "reject_adjustments"]
+
+    def _decide(self, request, queryset, *, approve: bool) -> None:
+        decided = 0
+        for version in queryset.filter(status=DeclarationVersion.Status.PENDING):
+            try:
+                adjustment_decide(officer=request.user, version=version, approve=approve)
+            except FinancialError as error:
+                self.message_user(request, f"{version}: {error.message}", messages.ERROR)
+            else:
+                decided += 1
+        self.message_user(
+            request,
+            ngettext("%(count)d adjustment decided.", "%(count)d adjustments decided.", decided)
+            % {"count": decided},
+        )
+
+    @admin.action(description=_("Approve the selected adjustments"), permissions=["view"])
+    def approve_adjustments(self, request, queryset) -> None:
+        self._decide(request, queryset, approve=True)
+
+    @admin.action(description=_("Reject the selected adjustments"), permissions=["view"])
+    def reject_adjustments(self, request, queryset) -> None:
+        self._decide(request, queryset, approve=False)
