@@ -5,6 +5,7 @@ from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import AccessEvent, AccessRequest, Business, Membership, ProgramAccount, User
+from carm.admin import ReadOnlyAdmin
 
 admin.site.site_header = _("CARM Portal — CBSA officers")
 admin.site.site_title = _("CARM officers")
@@ -111,22 +112,13 @@ class ProgramAccountAdmin(admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(ReadOnlyAdmin):
     """Officers look; businesses manage their own employees in the portal."""
 
     list_display = ("user", "business", "role", "created_at")
     list_filter = ("role",)
     search_fields = ("user__email", "business__bn9", "business__legal_name")
     list_select_related = ("user", "business")
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(AccessRequest)

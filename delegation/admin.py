@@ -1,19 +1,7 @@
 from django.contrib import admin
 
+from carm.admin import ReadOnlyAdmin
 from delegation.models import AccessLogEntry, ClientGroup, Relationship
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Officers look; importers and providers manage these in the portal."""
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(Relationship)

@@ -2,26 +2,14 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from carm.admin import ReadOnlyAdmin
 from financial.errors import FinancialError
 from financial.models import Declaration, DeclarationVersion, Payment, Posting
 from financial.services import adjustment_decide
 
 
-class ReadOnly(admin.ModelAdmin):
-    """The ledger changes only through the portal's services, never by editing rows."""
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-
 @admin.register(Posting)
-class PostingAdmin(ReadOnly):
+class PostingAdmin(ReadOnlyAdmin):
     list_display = (
         "posted_at",
         "program_account",
@@ -37,7 +25,7 @@ class PostingAdmin(ReadOnly):
 
 
 @admin.register(Payment)
-class PaymentAdmin(ReadOnly):
+class PaymentAdmin(ReadOnlyAdmin):
     list_display = ("created_at", "program_account", "amount", "method", "paid_by")
     list_filter = ("method",)
     search_fields = ("program_account__bn15", "idempotency_key")
@@ -56,7 +44,7 @@ class VersionInline(admin.TabularInline):
 
 
 @admin.register(Declaration)
-class DeclarationAdmin(ReadOnly):
+class DeclarationAdmin(ReadOnlyAdmin):
     list_display = (
         "transaction_number",
         "program_account",
@@ -73,7 +61,7 @@ class DeclarationAdmin(ReadOnly):
 
 
 @admin.register(DeclarationVersion)
-class DeclarationVersionAdmin(ReadOnly):
+class DeclarationVersionAdmin(ReadOnlyAdmin):
     """Officers decide adjustments here: approving posts the difference to the ledger."""
 
     list_display = ("declaration", "number", "kind", "status", "reason_code", "total", "created_at")
