@@ -9,6 +9,8 @@ from financial.api import (
     DeclarationDetailApi,
     DeclarationListApi,
     PaymentApi,
+    StatementDetailApi,
+    StatementListApi,
     TransactionListApi,
 )
 from notifications.api import NotificationListApi, NotificationReadApi
@@ -31,6 +33,28 @@ urlpatterns = [
         name="api-declarations",
     ),
     path("program-accounts/<str:bn15>/payments/", PaymentApi.as_view(), name="api-payments"),
+    path(
+        "program-accounts/<str:bn15>/statements/",
+        StatementListApi.as_view(),
+        name="api-statements",
+    ),
+    path(
+        "program-accounts/<str:bn15>/statements/<str:period_end>/",
+        StatementDetailApi.as_view(),
+        name="api-statement",
+    ),
+    path(
+        "program-accounts/<str:bn15>/statements/<str:period_end>.pdf",
+        StatementDetailApi.as_view(),
+        {"document": "pdf"},
+        name="api-statement-pdf",
+    ),
+    path(
+        "program-accounts/<str:bn15>/statements/<str:period_end>.csv",
+        StatementDetailApi.as_view(),
+        {"document": "csv"},
+        name="api-statement-csv",
+    ),
     path(
         "declarations/<str:transaction_number>/",
         DeclarationDetailApi.as_view(),

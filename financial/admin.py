@@ -4,8 +4,17 @@ from django.utils.translation import ngettext
 
 from carm.admin import ReadOnlyAdmin
 from financial.errors import FinancialError
-from financial.models import Declaration, DeclarationVersion, Payment, Posting
-from financial.services import adjustment_decide
+from financial.models import (
+    AccountBalance,
+    Declaration,
+    DeclarationVersion,
+    InterestAccrual,
+    Payment,
+    Posting,
+    PrescribedRate,
+    Statement,
+)
+from financial.services import adjustment_decide, refund_issue
 
 
 @admin.register(Posting)
@@ -92,3 +101,69 @@ class DeclarationVersionAdmin(ReadOnlyAdmin):
     @admin.action(description=_("Reject the selected adjustments"), permissions=["view"])
     def reject_adjustments(self, request, queryset) -> None:
         self._decide(request, queryset, approve=False)
+
+
+@admin.register(AccountBalance)
+class AccountBalanceAdmin(ReadOnlyAdmin):
+    """Balances as the ledger keeps them; officers refund credit balances from here."""
+
+    list_display = ("program_account", "balance", "postings", "updated_at")
+    search_fields = ("program_account__bn15", "program_account__business__legal_name")
+    list_select_related = ("program_account",)
+    actions = ["refund_credit"]
+
+    @admin.action(description=_("Refund the credit balance"), permissions=["view"])
+    def refund_credit(self, request, queryset) -> None:
+        refunded = 0
+        for row in queryset.select_related("program_account"):
+            try:
+                refund_issue(
+                    officer=request.user, program_account=row.program_account, amount=-row.balance
+                )
+            except FinancialError as error:
+                self.message_user(
+                    request, f"{row.program_account}: {error.message}", messages.ERROR
+                )
+            else:
+                refunded += 1
+        self.message_user(
+            request,
+            ngettext("%(count)d refund issued.", "%(count)d refunds issued.", refunded)
+            % {"count": refunded},
+        )
+
+
+@admin.register(Statement)
+class StatementAdmin(ReadOnlyAdmin):
+    list_display = (
+        "program_account",
+        "statement_date",
+        "period_start",
+        "period_end",
+        "due_date",
+        "total_payable",
+    )
+    list_filter = ("statement_date",)
+    search_fields = ("program_account__bn15",)
+    date_hierarchy = "statement_date"
+    list_select_related = ("program_account",)
+
+
+@admin.register(InterestAccrual)
+class InterestAccrualAdmin(ReadOnlyAdmin):
+    list_display = ("program_account", "day", "overdue", "annual_rate", "amount")
+    search_fields = ("program_account__bn15",)
+    date_hierarchy = "day"
+    list_select_related = ("program_account",)
+
+
+@admin.register(PrescribedRate)
+class PrescribedRateAdmin(admin.ModelAdmin):
+    """Officers set each quarter's prescribed rate; overdue amounts bear it plus 6 points."""
+
+    list_display = ("quarter_start", "rate", "set_by")
+    fields = ("quarter_start", "rate")
+
+    def save_model(self, request, obj, form, change) -> None:
+        obj.set_by = request.user
+        super().save_model(request, obj, form, change)

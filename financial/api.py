@@ -1,4 +1,7 @@
+import datetime
+
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
 from rest_framework.exceptions import APIException
@@ -19,9 +22,10 @@ from financial.serializers import (
     PaymentInSerializer,
     PaymentSerializer,
     PostingSerializer,
+    StatementSerializer,
     VersionSerializer,
 )
-from financial.views import _csv
+from financial.views import _csv, statement_csv_response, statement_pdf_response
 
 
 class Refused(APIException):
@@ -162,3 +166,45 @@ class PaymentApi(APIView):
         return Response(
             PaymentSerializer(payment).data, status=status.HTTP_201_CREATED, headers=headers
         )
+
+
+class NewestStatementFirst(CursorPagination):
+    page_size = 24
+    ordering = ("-period_end",)
+
+
+class StatementListApi(generics.ListAPIView):
+    """The account's Statements of Account, newest first (statements, balance and payments
+    visibility needed)."""
+
+    serializer_class = StatementSerializer
+    pagination_class = NewestStatementFirst
+
+    def get_queryset(self):
+        account = _account(self.request, self.kwargs["bn15"], Action.VIEW_STATEMENTS)
+        return selectors.statements_visible_to(self.request.user, account)
+
+
+class StatementDetailApi(generics.RetrieveAPIView):
+    """One statement as JSON; the same path ending in .pdf or .csv gives the document."""
+
+    serializer_class = StatementSerializer
+
+    def get_object(self):
+        account = _account(self.request, self.kwargs["bn15"], Action.VIEW_STATEMENTS)
+        self.account = account
+        try:
+            day = datetime.date.fromisoformat(self.kwargs["period_end"])
+        except ValueError:
+            raise Http404 from None
+        statements = selectors.statements_visible_to(self.request.user, account)
+        return get_object_or_404(statements, period_end=day)
+
+    def retrieve(self, request, *args, **kwargs):
+        document = self.kwargs.get("document")
+        if document is None:
+            return super().retrieve(request, *args, **kwargs)
+        statement = self.get_object()
+        if document == "pdf":
+            return statement_pdf_response(self.account, statement)
+        return statement_csv_response(self.account, statement)

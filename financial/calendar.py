@@ -7,11 +7,14 @@
   moved to the next weekday when they fall on a weekend.
 """
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 import holidays
 
+# The portal's dates are Eastern dates ("23:59 ET on the due date").
+EASTERN = ZoneInfo("America/Toronto")
 PERIOD_START_DAY = 18
 PERIOD_END_DAY = 17
 STATEMENT_DAY = 25
@@ -87,3 +90,8 @@ def next_payment_due(today: date) -> date:
     start, end = billing_period(today)
     previous_due = payment_due_date(start - timedelta(days=1))
     return previous_due if today <= previous_due else payment_due_date(end)
+
+
+def start_of(day: date) -> datetime:
+    """Midnight Eastern at the start of `day`."""
+    return datetime.combine(day, time.min, tzinfo=EASTERN)

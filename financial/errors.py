@@ -27,6 +27,10 @@ MESSAGES = {
     ),
     "amount": _("Enter an amount greater than zero, with at most two decimals."),
     "method": _("Choose a payment method."),
+    "refund_with_debt": _(
+        "A refund is issued only from a credit balance, when no debt remains on the account."
+    ),
+    "refund_over_credit": _("The refund cannot exceed the credit of %(credit)s."),
     "credit_card_limit": _(
         "Credit card payments are limited to $4,999.99 per billing period on a program "
         "account; %(remaining)s remains for this period."
@@ -43,6 +47,7 @@ class FinancialError(Exception):
     @property
     def message(self) -> str:
         details = dict(self.details)
-        if "remaining" in details:
-            details["remaining"] = f"${details['remaining']:,.2f}"
+        for name in ("remaining", "credit"):
+            if name in details:
+                details[name] = f"${details[name]:,.2f}"
         return str(MESSAGES[self.code]) % details if details else str(MESSAGES[self.code])

@@ -105,10 +105,29 @@ class PaymentForm(forms.Form):
     )
     # One key per payment form shown: a double submit or a reload pays once.
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=255)
+    not_a_duplicate = forms.BooleanField(
+        label=_("I checked that this payment is not for transactions my service provider paid."),
+        required=False,
+    )
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, provider_paid: bool = False, **kwargs) -> None:
+        """`provider_paid`: a service provider paid on the account this billing period, so
+        the payer confirms it is not paying the same transactions twice."""
         kwargs.setdefault("initial", {}).setdefault("idempotency_key", uuid.uuid4().hex)
         super().__init__(*args, **kwargs)
+        if not provider_paid:
+            del self.fields["not_a_duplicate"]
+
+    def clean_not_a_duplicate(self) -> bool:
+        if not self.cleaned_data["not_a_duplicate"]:
+            raise forms.ValidationError(
+                _("Confirm that this payment is not for transactions your provider paid.")
+            )
+        return True
+
+    def payment(self) -> dict:
+        """What the payment service takes."""
+        return {k: self.cleaned_data[k] for k in ("amount", "method", "idempotency_key")}
 
 
 class HistoryFilterForm(forms.Form):

@@ -296,3 +296,162 @@ class Payment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.program_account.bn15} {self.amount} ({self.method})"
+
+
+class Statement(models.Model):
+    """A Statement of Account for one billing period (domain.md §6), issued once.
+
+    Lines A–H are kept as issued; H = A + B - C + D + E + F - G, and H equals the sum of
+    every posting up to the period's end. The revenue split breaks the period's charges,
+    corrections, interest and penalties down by column.
+    """
+
+    program_account = models.ForeignKey(
+        ProgramAccount, on_delete=models.PROTECT, related_name="statements"
+    )
+    period_start = models.DateField(_("period start"))
+    period_end = models.DateField(_("period end"))
+    statement_date = models.DateField(_("statement date"))
+    due_date = models.DateField(_("payment due"))
+    previous_balance = models.DecimalField(_("Previous balance"), **MONEY)
+    corrections = models.DecimalField(_("Corrections to the previous balance"), **MONEY)
+    payments = models.DecimalField(_("Payments received"), **MONEY)
+    disbursements = models.DecimalField(_("Disbursements"), **MONEY)
+    interest_and_penalties = models.DecimalField(_("Interest and penalties"), **MONEY)
+    charges = models.DecimalField(_("Current-period charges"), **MONEY)
+    credits = models.DecimalField(_("Credits"), **MONEY)
+    total_payable = models.DecimalField(_("Total payable"), **MONEY)
+    duty = models.DecimalField(_("duties"), **MONEY)
+    excise_duty = models.DecimalField(_("excise duty"), **MONEY)
+    excise_tax = models.DecimalField(_("excise tax"), **MONEY)
+    sima = models.DecimalField(_("SIMA"), **MONEY)
+    surtax = models.DecimalField(_("surtax"), **MONEY)
+    gst = models.DecimalField(_("GST"), **MONEY)
+    interest = models.DecimalField(_("interest"), **MONEY)
+    penalties = models.DecimalField(_("penalties"), **MONEY)
+    issued_at = models.DateTimeField(_("issued"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("statement of account")
+        verbose_name_plural = _("statements of account")
+        ordering = ["program_account", "-period_end"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program_account", "period_end"], name="statement_once_per_period"
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    total_payable=models.F("previous_balance")
+                    + models.F("corrections")
+                    - models.F("payments")
+                    + models.F("disbursements")
+                    + models.F("interest_and_penalties")
+                    + models.F("charges")
+                    - models.F("credits")
+                ),
+                name="statement_lines_add_up",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.program_account_id} {self.statement_date}"
+
+    LINES = (
+        ("A", "previous_balance"),
+        ("B", "corrections"),
+        ("C", "payments"),
+        ("D", "disbursements"),
+        ("E", "interest_and_penalties"),
+        ("F", "charges"),
+        ("G", "credits"),
+        ("H", "total_payable"),
+    )
+    REVENUE = (
+        "duty",
+        "excise_duty",
+        "excise_tax",
+        "sima",
+        "surtax",
+        "gst",
+        "interest",
+        "penalties",
+    )
+
+    def summary_lines(self) -> list[tuple[str, str, str, object]]:
+        """(letter, field name, label, amount) for lines A–H."""
+        return [
+            (letter, name, self._meta.get_field(name).verbose_name, getattr(self, name))
+            for letter, name in self.LINES
+        ]
+
+    def revenue_split(self) -> list[tuple[str, str, object]]:
+        """(field name, label, amount) per revenue column."""
+        return [
+            (name, self._meta.get_field(name).verbose_name, getattr(self, name))
+            for name in self.REVENUE
+        ]
+
+
+class PrescribedRate(models.Model):
+    """The prescribed interest rate for one calendar quarter, set by an officer. Overdue
+    amounts bear the specified rate: this rate plus 6 percentage points."""
+
+    quarter_start = models.DateField(_("quarter starting"), unique=True)
+    rate = models.DecimalField(
+        _("prescribed rate (%)"),
+        max_digits=5,
+        decimal_places=2,
+        help_text=_("Annual, in percent: 5.00 means 5 %."),
+    )
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("prescribed interest rate")
+        verbose_name_plural = _("prescribed interest rates")
+        ordering = ["-quarter_start"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(quarter_start__day=1, quarter_start__month__in=[1, 4, 7, 10]),
+                name="prescribed_rate_starts_a_quarter",
+                violation_error_message=_(
+                    "A quarter starts on January 1, April 1, July 1 or October 1."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(rate__gte=0, rate__lte=50),
+                name="prescribed_rate_in_range",
+                violation_error_message=_("The rate is a percentage between 0 and 50."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quarter_start:%Y-%m}: {self.rate} %"
+
+
+class InterestAccrual(models.Model):
+    """One day's interest on one account's overdue amount, kept to a hundredth of a cent
+    until it posts, summed and rounded, on the next statement (line E)."""
+
+    program_account = models.ForeignKey(
+        ProgramAccount, on_delete=models.PROTECT, related_name="interest_accruals"
+    )
+    day = models.DateField(_("day"))
+    overdue = models.DecimalField(_("overdue amount"), **MONEY)
+    annual_rate = models.DecimalField(_("specified rate (%)"), max_digits=5, decimal_places=2)
+    amount = models.DecimalField(_("interest"), max_digits=16, decimal_places=6)
+
+    class Meta:
+        verbose_name = _("interest accrual")
+        verbose_name_plural = _("interest accruals")
+        ordering = ["program_account", "-day"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program_account", "day"], name="interest_accrual_once_a_day"
+            ),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="interest_accrual_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.program_account_id} {self.day}: {self.amount}"

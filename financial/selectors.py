@@ -1,5 +1,6 @@
 """Reads of the ledger."""
 
+import datetime
 from decimal import Decimal
 
 from django.db.models import Count, DecimalField, F, OuterRef, Q, Subquery, Sum, Value
@@ -7,6 +8,7 @@ from django.db.models.functions import Coalesce
 
 from accounts.models import ProgramAccount
 from delegation.permissions import Action, can, third_party_relationships
+from financial.calendar import start_of
 from financial.models import AccountBalance, Posting
 
 
@@ -91,3 +93,21 @@ def declarations_visible_to(user, program_account: ProgramAccount):
         return declarations
     providers = [r.provider_id for r in third_party_relationships(user, program_account)]
     return declarations.filter(filed_by_id__in=providers)
+
+
+def third_party_payments_since(program_account: ProgramAccount, since: datetime.date):
+    """Payments a service provider made on the account since `since`: the importer is
+    warned before paying what its broker may already have paid."""
+    return (
+        program_account.payments.exclude(paid_by_id=program_account.business_id)
+        .filter(created_at__gte=start_of(since))
+        .select_related("paid_by")
+        .order_by("-created_at")
+    )
+
+
+def statements_visible_to(user, program_account: ProgramAccount):
+    """The account's statements, for those who may see statements, balance and payments."""
+    if not can(user, Action.VIEW_STATEMENTS, program_account):
+        return program_account.statements.none()
+    return program_account.statements.order_by("-period_end")

@@ -3,7 +3,14 @@ from decimal import Decimal
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from financial.models import Declaration, DeclarationLine, DeclarationVersion, Payment, Posting
+from financial.models import (
+    Declaration,
+    DeclarationLine,
+    DeclarationVersion,
+    Payment,
+    Posting,
+    Statement,
+)
 
 RATE = {"max_digits": 6, "decimal_places": 5, "min_value": Decimal("0"), "max_value": Decimal("1")}
 MONEY = {"max_digits": 14, "decimal_places": 2, "min_value": Decimal("0")}
@@ -155,4 +162,21 @@ class PaymentSerializer(serializers.ModelSerializer):
     class Meta:
         model = Payment
         fields = ["id", "bn15", "amount", "method", "created_at"]
+        read_only_fields = fields
+
+
+class StatementSerializer(serializers.ModelSerializer):
+    """One Statement of Account: lines A–H and the revenue split, money as strings."""
+
+    class Meta:
+        model = Statement
+        fields = [
+            "period_start",
+            "period_end",
+            "statement_date",
+            "due_date",
+            *(name for _letter, name in Statement.LINES),
+            *Statement.REVENUE,
+            "issued_at",
+        ]
         read_only_fields = fields

@@ -7,7 +7,6 @@ balance row first (financial/locks.py).
 import datetime
 import hashlib
 from decimal import Decimal, InvalidOperation
-from zoneinfo import ZoneInfo
 
 from django.db import connection, transaction
 from django.db.models import F, Q, Sum
@@ -16,7 +15,7 @@ from django.utils import timezone
 from accounts.models import Business, ProgramAccount, Role, User
 from delegation.permissions import Action, can, employee_role, third_party_relationships
 from financial.calculation import line_amounts
-from financial.calendar import add_business_days, billing_period, payment_due_date
+from financial.calendar import EASTERN, add_business_days, billing_period, payment_due_date
 from financial.errors import FinancialError
 from financial.locks import lock_account_balance
 from financial.models import (
@@ -29,8 +28,6 @@ from financial.models import (
 )
 from notifications.kinds import Kind
 from notifications.services import notification_send
-
-EASTERN = ZoneInfo("America/Toronto")
 
 SPLIT = ("duty", "excise_duty", "excise_tax", "sima", "surtax", "gst")
 
@@ -443,3 +440,27 @@ def _release_paid_declarations(program_account: ProgramAccount) -> None:
         if owed_until <= credits:
             declaration.status = Declaration.Status.PAID
             declaration.save(update_fields=["status"])
+
+
+# --- Refunds -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def refund_issue(*, officer: User, program_account: ProgramAccount, amount: Decimal) -> Posting:
+    """Pay out a credit balance. Credits go to debt first, so a refund is issued only when
+    no debt remains, and never for more than the credit."""
+    if not isinstance(amount, Decimal) or not amount.is_finite() or amount <= 0:
+        raise FinancialError("amount")
+    if amount != amount.quantize(Decimal("0.01")):
+        raise FinancialError("amount")
+    balance = lock_account_balance(program_account).balance
+    if balance >= 0:
+        raise FinancialError("refund_with_debt")
+    if amount > -balance:
+        raise FinancialError("refund_over_credit", credit=-balance)
+    return posting_create(
+        program_account=program_account,
+        kind=Posting.Kind.REFUND,
+        amount=amount,
+        description=f"Refund by {officer.email}"[:200],
+    )

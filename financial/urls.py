@@ -15,6 +15,22 @@ urlpatterns = [
         name="declaration_new",
     ),
     path("program-accounts/<str:bn15>/pay/", views.pay, name="pay"),
+    path("program-accounts/<str:bn15>/statements/", views.statements, name="statements"),
+    path(
+        "program-accounts/<str:bn15>/statements/<str:period_end>/",
+        views.statement_detail,
+        name="statement",
+    ),
+    path(
+        "program-accounts/<str:bn15>/statements/<str:period_end>.pdf",
+        views.statement_pdf,
+        name="statement_pdf",
+    ),
+    path(
+        "program-accounts/<str:bn15>/statements/<str:period_end>.csv",
+        views.statement_csv,
+        name="statement_csv",
+    ),
     path("declarations/<str:transaction_number>/", views.declaration_detail, name="declaration"),
     path(
         "declarations/<str:transaction_number>/correct/",

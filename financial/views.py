@@ -3,7 +3,9 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -11,10 +13,12 @@ from django.views.decorators.http import require_http_methods
 from delegation.permissions import (
     Action,
     can,
+    employee_role,
     get_declaration_for,
     get_program_account_for,
 )
 from financial import selectors, services
+from financial.calendar import billing_period
 from financial.errors import FinancialError
 from financial.exports import csv_rows
 from financial.forms import (
@@ -232,11 +236,15 @@ def declaration_correct(request: HttpRequest, transaction_number: str) -> HttpRe
 @require_http_methods(["GET", "POST"])
 def pay(request: HttpRequest, bn15: str) -> HttpResponse:
     account = get_program_account_for(request.user, bn15, Action.PAY)
-    form = PaymentForm(request.POST or None)
+    provider_payments = []
+    if employee_role(request.user, account) is not None:
+        period_start, _end = billing_period(timezone.localdate())
+        provider_payments = list(selectors.third_party_payments_since(account, period_start))
+    form = PaymentForm(request.POST or None, provider_paid=bool(provider_payments))
     if request.method == "POST" and form.is_valid():
         try:
             payment, _created = services.payment_create(
-                actor=request.user, program_account=account, **form.cleaned_data
+                actor=request.user, program_account=account, **form.payment()
             )
         except FinancialError as error:
             form.add_error(None, error.message)
@@ -253,6 +261,84 @@ def pay(request: HttpRequest, bn15: str) -> HttpResponse:
         {
             "account": account,
             "form": form,
+            "provider_payments": provider_payments,
             "balance": selectors.account_balance(account) if sees_balance else None,
         },
     )
+
+
+# --- Statements of Account ----------------------------------------------------------------
+
+
+def _statement_for(request: HttpRequest, bn15: str, period_end: str):
+    account = get_program_account_for(request.user, bn15, Action.VIEW_STATEMENTS)
+    try:
+        day = datetime.date.fromisoformat(period_end)
+    except ValueError:
+        raise Http404 from None
+    statement = selectors.statements_visible_to(request.user, account).filter(period_end=day)
+    return account, get_object_or_404(statement)
+
+
+@login_required
+def statements(request: HttpRequest, bn15: str) -> HttpResponse:
+    account = get_program_account_for(request.user, bn15, Action.VIEW_STATEMENTS)
+    return render(
+        request,
+        "financial/statements.html",
+        {"account": account, "statements": selectors.statements_visible_to(request.user, account)},
+    )
+
+
+@login_required
+def statement_detail(request: HttpRequest, bn15: str, period_end: str) -> HttpResponse:
+    account, statement = _statement_for(request, bn15, period_end)
+    return render(request, "financial/statement.html", {"account": account, "statement": statement})
+
+
+@login_required
+def statement_pdf(request: HttpRequest, bn15: str, period_end: str) -> HttpResponse:
+    account, statement = _statement_for(request, bn15, period_end)
+    return statement_pdf_response(account, statement)
+
+
+@login_required
+def statement_csv(request: HttpRequest, bn15: str, period_end: str) -> HttpResponse:
+    account, statement = _statement_for(request, bn15, period_end)
+    return statement_csv_response(account, statement)
+
+
+def statement_pdf_response(account, statement) -> HttpResponse:
+    from weasyprint import HTML
+
+    html = render_to_string(
+        "financial/statement_pdf.html", {"account": account, "statement": statement}
+    )
+    response = HttpResponse(HTML(string=html).write_pdf(), content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="{account.bn15}-statement-{statement.period_end}.pdf"'
+    )
+    return response
+
+
+def statement_csv_response(account, statement) -> HttpResponse:
+    rows = [
+        ["program_account", account.bn15],
+        ["period_start", statement.period_start.isoformat()],
+        ["period_end", statement.period_end.isoformat()],
+        ["statement_date", statement.statement_date.isoformat()],
+        ["due_date", statement.due_date.isoformat()],
+        *(
+            [f"{letter} {name}", amount]
+            for letter, name, _label, amount in statement.summary_lines()
+        ),
+        *([f"revenue {name}", amount] for name, _label, amount in statement.revenue_split()),
+    ]
+    response = HttpResponse(
+        "".join(csv_rows(["line", "amount"], rows, text_columns=set())),
+        content_type="text/csv; charset=utf-8",
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="{account.bn15}-statement-{statement.period_end}.csv"'
+    )
+    return response

@@ -1,7 +1,11 @@
+import datetime
+from decimal import Decimal
+
 import factory
 from allauth.account.models import EmailAddress
 
 from accounts.models import Business, Membership, ProgramAccount, User
+from financial.calendar import billing_period, payment_due_date, statement_date
 from notifications.kinds import Kind
 from notifications.models import Notification
 from tests.support import with_check_digit
@@ -72,3 +76,31 @@ def member(user, business, role, accounts=()):
     membership = Membership.objects.create(user=user, business=business, role=role)
     membership.program_accounts.set(accounts)
     return membership
+
+
+class StatementFactory(factory.django.DjangoModelFactory):
+    """An issued statement; lines default to zero and H is worked out from them."""
+
+    class Meta:
+        model = "financial.Statement"
+
+    program_account = factory.SubFactory(ProgramAccountFactory)
+    period_end = datetime.date(2026, 10, 17)
+    period_start = factory.LazyAttribute(lambda o: billing_period(o.period_end)[0])
+    statement_date = factory.LazyAttribute(lambda o: statement_date(o.period_end))
+    due_date = factory.LazyAttribute(lambda o: payment_due_date(o.period_end))
+    previous_balance = corrections = payments = disbursements = Decimal("0.00")
+    interest_and_penalties = charges = credits = Decimal("0.00")
+    duty = excise_duty = excise_tax = sima = surtax = gst = Decimal("0.00")
+    interest = penalties = Decimal("0.00")
+    total_payable = factory.LazyAttribute(
+        lambda o: (
+            o.previous_balance
+            + o.corrections
+            - o.payments
+            + o.disbursements
+            + o.interest_and_penalties
+            + o.charges
+            - o.credits
+        )
+    )

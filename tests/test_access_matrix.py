@@ -48,6 +48,8 @@ BROKER_MEMBERS = expect(404, broker_bm=200, broker_outside_group=200, anonymous=
 # Filing and paying: employees who may edit, and editor-level providers (broker_pm reads).
 ACTS_ON_RM1 = expect(404, importer_bam=200, reader=403, broker_bm=200, broker_pm=403, anonymous=302)
 ACTS_ON_RM2 = expect(404, importer_bam=200, broker_bm=200, anonymous=302)
+# Statements: those who see statements, balance and payments (broker_pm does not).
+STATEMENTS_RM1 = {**SEES_RM1, "broker_pm": 403}
 # A declaration the importer filed: brokers without "others' transactions" do not see it.
 IMPORTER_FILED = expect(404, importer_bam=200, reader=200, anonymous=302)
 IMPORTER_FILED_CORRECT = expect(404, importer_bam=200, reader=403, anonymous=302)
@@ -116,7 +118,28 @@ RULES: dict[str, list[Case]] = {
             {"post": {**IMPORTER_FILED_CORRECT, "importer_bam": 400, "anonymous": 401}},
         )
     ],
+    "api-statements": [
+        Case({"bn15": "rm1"}, {"get": {**STATEMENTS_RM1, "anonymous": 401}}),
+        Case({"bn15": "rm2"}, {"get": {**SEES_RM2, "anonymous": 401}}),
+    ],
+    **{
+        name: [
+            Case(
+                {"bn15": "rm1", "period_end": "statement"},
+                {"get": {**STATEMENTS_RM1, "anonymous": 401}},
+            )
+        ]
+        for name in ("api-statement", "api-statement-pdf", "api-statement-csv")
+    },
     # Money pages of one account
+    "statements": [
+        Case({"bn15": "rm1"}, {"get": STATEMENTS_RM1}),
+        Case({"bn15": "rm2"}, {"get": SEES_RM2}),
+    ],
+    **{
+        name: [Case({"bn15": "rm1", "period_end": "statement"}, {"get": STATEMENTS_RM1})]
+        for name in ("statement", "statement_pdf", "statement_csv")
+    },
     "transactions": [
         Case({"bn15": "rm1"}, {"get": SEES_RM1}),
         Case({"bn15": "rm2"}, {"get": SEES_RM2}),
@@ -244,7 +267,7 @@ def world(
     outsider,
 ):
     from tests.conftest import provider_firm
-    from tests.factories import UserFactory
+    from tests.factories import StatementFactory, UserFactory
     from tests.support import with_check_digit
 
     pending_firm, _ = provider_firm(
@@ -278,7 +301,12 @@ def world(
     }
     by_importer = declaration_file(actor=importer_bam, program_account=rm1, **filed)
     by_broker = declaration_file(actor=broker_bm, program_account=rm1, **filed)
+    from financial.statements import statements_issue
+
+    statements_issue(period_end=datetime.date(2026, 10, 17))  # before any posting: none
+    statement = StatementFactory(program_account=rm1, period_end=datetime.date(2026, 10, 17))
     return {
+        "statement": statement.period_end.isoformat(),
         "today": timezone.localdate().isoformat(),
         "importer_declaration": by_importer.transaction_number,
         "broker_declaration": by_broker.transaction_number,

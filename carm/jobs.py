@@ -1,0 +1,40 @@
+"""The scheduled jobs' management commands: run in this process, or `--async` on the
+Celery workers as beat does; either way print the job's one-line summary."""
+
+import datetime
+
+from django.core.management.base import BaseCommand, CommandError
+
+
+def iso_date(value: str) -> str:
+    try:
+        datetime.date.fromisoformat(value)
+    except ValueError:
+        raise CommandError(f"{value!r} is not a date written YYYY-MM-DD.") from None
+    return value
+
+
+class JobCommand(BaseCommand):
+    task = None  # the Celery task behind the command
+    argument = ""  # the job's one optional argument, e.g. "--date"
+    argument_help = ""
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument(self.argument, type=iso_date, help=self.argument_help)
+        parser.add_argument(
+            "--async",
+            action="store_true",
+            dest="run_async",
+            help="Hand the job to the Celery workers instead of running it here.",
+        )
+
+    def handle(self, *args, run_async: bool = False, **options) -> None:
+        value = options[self.argument.lstrip("-").replace("-", "_")]
+        if run_async:
+            result = self.task.delay(value)
+            self.stdout.write(f"{self.task.name}: queued as task {result.id}.")
+            return
+        try:
+            self.stdout.write(self.task.run(value))
+        except ValueError as error:
+            raise CommandError(str(error)) from None

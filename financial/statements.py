@@ -1,0 +1,254 @@
+"""Statements of Account: issued once per program account and billing period. domain.md §6.
+
+For a period ending P (a 17th), every account with a ledger gets one statement dated the
+25th: interest accrued on the period's days posts first (line E), then lines A–H and the
+revenue split are read from the postings in one grouped query per chunk of accounts. A
+statement already issued is never issued again, so a re-run or a redelivered task changes
+nothing.
+"""
+
+import datetime
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db import connection, transaction
+from django.db.models import Q, Sum
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import Membership, ProgramAccount, Role
+from financial.calendar import billing_period, payment_due_date, start_of, statement_date
+from financial.models import AccountBalance, InterestAccrual, Posting, Statement
+from financial.services import posting_create
+from notifications.kinds import Kind
+from notifications.services import notification_send
+
+logger = logging.getLogger(__name__)
+
+CENT = Decimal("0.01")
+CHUNK = 1000
+
+LINE_COLUMNS = (
+    "previous_balance",
+    "corrections",
+    "payments",
+    "disbursements",
+    "interest_and_penalties",
+    "charges",
+    "credits",
+)
+SPLIT_COLUMNS = ("duty", "excise_duty", "excise_tax", "sima", "surtax", "gst")
+REVENUE_COLUMNS = (*SPLIT_COLUMNS, "interest", "penalties")
+
+# One row per account: the previous balance (unless the previous statement gives it), the
+# period's lines and its revenue split. Signs follow the statement: payments and credits
+# are shown as positive amounts that H subtracts.
+PERIOD_TOTALS = """
+SELECT program_account_id,
+  COALESCE(SUM(amount) FILTER (WHERE posted_at < %(start)s), 0),
+  COALESCE(SUM(amount) FILTER (WHERE {in_period} AND kind IN ('correction', 'adjustment')), 0),
+  COALESCE(-SUM(amount) FILTER (WHERE {in_period} AND kind = 'payment'), 0),
+  COALESCE(SUM(amount) FILTER (WHERE {in_period} AND kind = 'refund'), 0),
+  COALESCE(SUM(amount) FILTER (WHERE {in_period} AND kind IN ('interest', 'penalty')), 0),
+  COALESCE(SUM(amount) FILTER (WHERE {in_period} AND kind = 'charge'), 0),
+  COALESCE(-SUM(amount) FILTER (WHERE {in_period} AND kind = 'offset'), 0),
+  {split},
+  COALESCE(SUM(amount) FILTER (WHERE {in_period} AND kind = 'interest'), 0),
+  COALESCE(SUM(amount) FILTER (WHERE {in_period} AND kind = 'penalty'), 0)
+FROM financial_posting
+WHERE program_account_id = ANY(%(accounts)s) AND posted_at >= %(lower)s AND posted_at < %(end)s
+GROUP BY program_account_id
+""".format(
+    in_period="posted_at >= %(start)s",
+    split=",\n  ".join(
+        f"COALESCE(SUM({column}) FILTER (WHERE posted_at >= %(start)s"
+        " AND kind IN ('charge', 'correction', 'adjustment')), 0)"
+        for column in SPLIT_COLUMNS
+    ),
+)
+
+
+def last_period_end(today: datetime.date) -> datetime.date:
+    """The end of the last billing period that has closed by `today`."""
+    start, _ = billing_period(today)
+    return start - datetime.timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class IssueSummary:
+    period_end: datetime.date
+    issued: int
+    already: int
+    interest_posted: Decimal
+
+    def __str__(self) -> str:
+        return (
+            f"issue_statements {self.period_end}: {self.issued} issued, {self.already} "
+            f"already issued, ${self.interest_posted:,.2f} interest posted."
+        )
+
+
+def statements_issue(
+    *, period_end: datetime.date, accounts: Iterable[int] | None = None
+) -> IssueSummary:
+    """Issue the period's statement for every account that has a ledger (or `accounts`)."""
+    statement_date(period_end)  # a period ends on the 17th: refuse anything else
+    candidates = AccountBalance.objects.filter(
+        program_account__postings__posted_at__lt=start_of(period_end + datetime.timedelta(1))
+    ).distinct()
+    if accounts is not None:
+        candidates = candidates.filter(program_account_id__in=list(accounts))
+    ids = sorted(candidates.values_list("program_account_id", flat=True))
+    issued = already = 0
+    interest = Decimal("0.00")
+    for offset in range(0, len(ids), CHUNK):
+        chunk_issued, chunk_already, chunk_interest = _issue_chunk(
+            period_end, ids[offset : offset + CHUNK]
+        )
+        issued, already = issued + chunk_issued, already + chunk_already
+        interest += chunk_interest
+    summary = IssueSummary(period_end, issued, already, interest)
+    logger.info(str(summary))
+    return summary
+
+
+@transaction.atomic
+def _issue_chunk(period_end: datetime.date, ids: list[int]) -> tuple[int, int, Decimal]:
+    start, _ = billing_period(period_end)
+    end = start_of(period_end + datetime.timedelta(days=1))
+    done = set(
+        Statement.objects.filter(period_end=period_end, program_account_id__in=ids).values_list(
+            "program_account_id", flat=True
+        )
+    )
+    todo = [pk for pk in ids if pk not in done]
+    if not todo:
+        return 0, len(done), Decimal("0.00")
+    interest = _post_interest(todo, start, period_end, end)
+    previous = dict(
+        Statement.objects.filter(
+            program_account_id__in=todo, period_end=start - datetime.timedelta(days=1)
+        ).values_list("program_account_id", "total_payable")
+    )
+    rows = _period_totals([pk for pk in todo if pk in previous], start_of(start), end, start)
+    rows |= _period_totals([pk for pk in todo if pk not in previous], None, end, start)
+    statements = []
+    for pk in todo:
+        row = rows.get(pk)
+        if row is None and not previous.get(pk):
+            continue  # nothing owed and nothing happened: no statement
+        values = row or dict.fromkeys((*LINE_COLUMNS, *REVENUE_COLUMNS), Decimal("0.00"))
+        if pk in previous:
+            values["previous_balance"] = previous[pk]
+        statements.append(_statement(pk, start, period_end, values))
+    Statement.objects.bulk_create(statements, ignore_conflicts=True)
+    _notify(statements)
+    return len(statements), len(done), interest
+
+
+def _period_totals(ids, lower, end, start) -> dict[int, dict]:
+    if not ids:
+        return {}
+    lower = lower or datetime.datetime(1, 1, 2, tzinfo=datetime.UTC)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            PERIOD_TOTALS, {"accounts": ids, "lower": lower, "start": start_of(start), "end": end}
+        )
+        columns = (*LINE_COLUMNS, *REVENUE_COLUMNS)
+        return {row[0]: dict(zip(columns, row[1:], strict=True)) for row in cursor.fetchall()}
+
+
+def _statement(pk: int, start, period_end, values: dict) -> Statement:
+    v = values
+    total = (
+        v["previous_balance"]
+        + v["corrections"]
+        - v["payments"]
+        + v["disbursements"]
+        + v["interest_and_penalties"]
+        + v["charges"]
+        - v["credits"]
+    )
+    return Statement(
+        program_account_id=pk,
+        period_start=start,
+        period_end=period_end,
+        statement_date=statement_date(period_end),
+        due_date=payment_due_date(period_end),
+        total_payable=total,
+        **v,
+    )
+
+
+def _post_interest(ids, start, period_end, end) -> Decimal:
+    """Post, dated at the period's last moment, the interest accrued on its days."""
+    accrued = (
+        InterestAccrual.objects.filter(program_account_id__in=ids, day__range=(start, period_end))
+        .values("program_account_id")
+        .annotate(total=Sum("amount"))
+    )
+    posted = Decimal("0.00")
+    accounts = ProgramAccount.objects.in_bulk([row["program_account_id"] for row in accrued])
+    for row in accrued:
+        amount = row["total"].quantize(CENT, ROUND_HALF_UP)
+        if amount <= 0:
+            continue
+        posting_create(
+            program_account=accounts[row["program_account_id"]],
+            kind=Posting.Kind.INTEREST,
+            amount=amount,
+            description=f"Interest {start.isoformat()} – {period_end.isoformat()}",
+            posted_at=end - datetime.timedelta(microseconds=1),
+        )
+        posted += amount
+    return posted
+
+
+def statement_readers(program_account_ids: Iterable[int]) -> dict[int, list]:
+    """Who hears of a new statement: the importer's BAMs and its employees whose scope
+    covers the account."""
+    accounts = ProgramAccount.objects.filter(pk__in=list(program_account_ids)).values_list(
+        "pk", "business_id"
+    )
+    business_of = dict(accounts)
+    readers: dict[int, list] = {pk: [] for pk in business_of}
+    memberships = (
+        Membership.objects.filter(business_id__in=set(business_of.values()))
+        .filter(Q(role=Role.BAM) | Q(program_accounts__in=list(business_of)))
+        .select_related("user")
+        .prefetch_related("program_accounts")
+        .distinct()
+    )
+    for membership in memberships:
+        covered = {a.pk for a in membership.program_accounts.all()}
+        for pk, business_id in business_of.items():
+            if business_id == membership.business_id and (
+                membership.role == Role.BAM or pk in covered
+            ):
+                readers[pk].append(membership.user)
+    return readers
+
+
+def _notify(statements: list[Statement]) -> None:
+    readers = statement_readers(s.program_account_id for s in statements)
+    bn15 = dict(ProgramAccount.objects.filter(pk__in=list(readers)).values_list("pk", "bn15"))
+    for statement in statements:
+        account = bn15[statement.program_account_id]
+        for user in readers[statement.program_account_id]:
+            notification_send(
+                recipient=user,
+                kind=Kind.STATEMENT_AVAILABLE,
+                dedupe_key=f"statement:{account}:{statement.period_end.isoformat()}",
+                context={
+                    "account": account,
+                    "statement_date": statement.statement_date.isoformat(),
+                },
+                link=reverse("statement", args=[account, statement.period_end.isoformat()]),
+            )
+
+
+def statement_issue_on(today: datetime.date | None = None) -> IssueSummary:
+    """The scheduled job: the statements of the period that closed last."""
+    return statements_issue(period_end=last_period_end(today or timezone.localdate()))
