@@ -20,8 +20,8 @@ EMAILS = {
 
 
 def test_seed_demo_creates_the_contract_personas_and_is_idempotent(capsys):
-    call_command("seed_demo")
-    call_command("seed_demo")
+    call_command("seed_demo", "--months", "0")
+    call_command("seed_demo", "--months", "0")
     assert set(User.objects.values_list("email", flat=True)) == EMAILS
     assert {email for email, *_ in DEMO_USERS} == EMAILS
     assert Notification.objects.filter(kind="welcome").count() == len(EMAILS)
@@ -29,7 +29,7 @@ def test_seed_demo_creates_the_contract_personas_and_is_idempotent(capsys):
 
 
 def test_demo_users_sign_in_with_the_published_password(client):
-    call_command("seed_demo")
+    call_command("seed_demo", "--months", "0")
     response = client.post(
         "/en/accounts/login/", {"login": "maple.bam@example.com", "password": DEMO_PASSWORD}
     )
@@ -38,7 +38,7 @@ def test_demo_users_sign_in_with_the_published_password(client):
 
 
 def test_the_demo_officer_reaches_the_admin_as_an_officer(client):
-    call_command("seed_demo")
+    call_command("seed_demo", "--months", "0")
     officer = User.objects.get(email="officer@example.com")
     assert officer.is_staff and not officer.is_superuser
     assert officer.groups.filter(name="Officers").exists()
@@ -53,7 +53,7 @@ def test_the_demo_officer_reaches_the_admin_as_an_officer(client):
 
 
 def test_officers_may_look_at_users_but_not_change_them():
-    call_command("seed_demo")
+    call_command("seed_demo", "--months", "0")
     group = Group.objects.get(name="Officers")
     codenames = set(group.permissions.values_list("codename", flat=True))
     assert "view_user" in codenames
@@ -64,8 +64,8 @@ def test_demo_businesses_and_roles_follow_the_contract():
     from accounts.models import Business, ProgramAccount
     from delegation.permissions import program_accounts_visible_to
 
-    call_command("seed_demo")
-    call_command("seed_demo")
+    call_command("seed_demo", "--months", "0")
+    call_command("seed_demo", "--months", "0")
     assert dict(Business.objects.values_list("bn9", "legal_name")) == {
         "123456782": "Maple Leaf Imports Inc.",
         "876543216": "Prairie Goods Ltd.",
@@ -100,8 +100,8 @@ def test_the_broker_manages_maple_and_not_prairie():
     from delegation.models import Relationship
     from delegation.permissions import Action, can
 
-    call_command("seed_demo")
-    call_command("seed_demo")
+    call_command("seed_demo", "--months", "0")
+    call_command("seed_demo", "--months", "0")
     relationship = Relationship.objects.get()
     assert (relationship.provider.bn9, relationship.importer.bn9) == ("555123454", "123456782")
     assert (relationship.kind, relationship.status, relationship.level) == (
@@ -121,14 +121,31 @@ def test_the_broker_manages_maple_and_not_prairie():
     assert not can(agent, Action.VIEW_ACCOUNT, prairie)
 
 
-def test_demo_ledger_is_seeded_once_and_balances():
-    from financial.models import Declaration, Payment
+def test_thirteen_months_of_history_once_and_the_ledger_balances():
+    from accounts.models import ProgramAccount
+    from financial.models import Declaration, DeclarationVersion, InterestAccrual, Statement
     from financial.selectors import ledger_mismatches
 
     call_command("seed_demo")
     call_command("seed_demo")
-    declarations = Declaration.objects.filter(program_account__bn15="123456782RM0001")
-    assert declarations.count() == 3
+    maple1, maple2, prairie = (
+        ProgramAccount.objects.get(bn15=bn15)
+        for bn15 in ("123456782RM0001", "123456782RM0002", "876543216RM0001")
+    )
+    declarations = Declaration.objects.filter(program_account=maple1)
+    assert declarations.count() > 20
     assert {d.filed_by.bn9 for d in declarations} == {"123456782", "555123454"}
-    assert Payment.objects.count() == 1
+    assert declarations.filter(late=True).exists()
+    # A statement every month for thirteen months, one per period.
+    for account in (maple1, prairie):
+        assert account.statements.count() in (13, 14)
+    versions = DeclarationVersion.objects
+    assert versions.filter(kind="correction", declaration__program_account=maple1).exists()
+    assert versions.filter(kind="adjustment", status="approved").exists()
+    assert versions.filter(kind="adjustment", status="pending").exists()
+    # One month paid late: interest accrued and posted on the next statement.
+    assert InterestAccrual.objects.filter(program_account=maple1).exists()
+    assert Statement.objects.filter(program_account=maple1, interest__gt=0).exists()
+    # Without RPP, every declaration was paid before release.
+    assert not Declaration.objects.filter(program_account=maple2, status="payment_required")
     assert ledger_mismatches() == []
