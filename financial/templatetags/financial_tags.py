@@ -1,6 +1,7 @@
 from django import template
 from django.utils import translation
 from django.utils.functional import Promise
+from django.utils.text import capfirst
 from django.utils.translation import gettext
 
 register = template.Library()
@@ -14,7 +15,7 @@ def _in(language: str, text) -> str:
 @register.simple_tag
 def bilingual(text) -> str:
     """The text in English and in French, for documents both languages read alike."""
-    english, french = _in("en", text), _in("fr", text)
+    english, french = capfirst(_in("en", text)), capfirst(_in("fr", text))
     return english if english == french else f"{english} / {french}"
 
 
