@@ -1,10 +1,27 @@
 from django import template
 from django.utils import translation
+from django.utils.formats import number_format
 from django.utils.functional import Promise
 from django.utils.text import capfirst
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 register = template.Library()
+
+# Written in both languages on the statement's PDF: listed here for the catalogue.
+PDF_TEXTS = (
+    gettext_noop("Statement of Account"),
+    gettext_noop("Business"),
+    gettext_noop("Program account"),
+    gettext_noop("Statement date"),
+    gettext_noop("Billing period"),
+    gettext_noop("Payment due"),
+    gettext_noop("Summary"),
+    gettext_noop("Revenue split of the period"),
+    gettext_noop(
+        "Electronic payments count until 23:59 Eastern time on the due date. Interest "
+        "applies to amounts unpaid after the due date."
+    ),
+)
 
 
 def _in(language: str, text) -> str:
@@ -21,7 +38,12 @@ def bilingual(text) -> str:
 
 @register.filter
 def money(value) -> str:
-    """$1,234.50 and -$1,234.50: cents always shown."""
+    """Dollars with cents in the reader's language: $1,234.50 and -$1,234.50 in English,
+    1 234,50 $ and -1 234,50 $ in French."""
     if value is None:
         return "—"
-    return f"-${-value:,.2f}" if value < 0 else f"${value:,.2f}"
+    digits = number_format(abs(value), 2, use_l10n=True, force_grouping=True)
+    sign = "-" if value < 0 else ""
+    if (translation.get_language() or "en").startswith("fr"):
+        return f"{sign}{digits}\xa0$"
+    return f"{sign}${digits}"

@@ -91,3 +91,43 @@ def test_file_see_pay_and_a_broker_files_too(live_server, browser, page, screens
 
     filed = Declaration.objects.get(vendor="Nordic Furniture AB")
     assert filed.filed_by == broker_firm and filed.program_account == rm1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_statement_job_then_the_importer_reads_and_downloads_it(live_server, page, screenshot):
+    import datetime
+    from decimal import Decimal as D
+
+    from financial.calendar import EASTERN
+    from financial.services import posting_create
+    from financial.statements import statements_issue
+
+    maple = BusinessFactory(bn9="123456782", legal_name="Maple Leaf Imports Inc.")
+    rm1 = ProgramAccountFactory(business=maple, reference="RM0001")
+    member(UserFactory(email="owner@maple.example"), maple, Role.BAM)
+    moment = datetime.datetime(2026, 10, 5, 12, tzinfo=EASTERN)
+    posting_create(
+        program_account=rm1,
+        kind="charge",
+        amount=D("1118.25"),
+        duty=D("65.00"),
+        gst=D("1053.25"),
+        posted_at=moment,
+    )
+    statements_issue(period_end=datetime.date(2026, 10, 17))
+
+    base = live_server.url
+    sign_in(page, base, "owner@maple.example")
+    page.goto(f"{base}/en/notifications/")
+    expect(page.get_by_text(re.compile("dated 2026-10-25 is available"))).to_be_visible()
+    page.goto(f"{base}/en/program-accounts/{rm1.bn15}/")
+    page.get_by_role("link", name="Statements of Account").click()
+    page.get_by_role("link", name="Oct. 25, 2026", exact=True).click()
+    expect(page.get_by_role("row", name=re.compile("Total payable"))).to_contain_text("$1,118.25")
+    screenshot(page, "statement")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download as PDF").click()
+    assert download.value.suggested_filename == f"{rm1.bn15}-statement-2026-10-17.pdf"
+    page.goto(f"{base}/fr/program-accounts/{rm1.bn15}/statements/2026-10-17/")
+    expect(page.get_by_role("heading", name=re.compile("Relevé de compte du"))).to_be_visible()
+    screenshot(page, "statement-fr")
