@@ -17,6 +17,15 @@ MESSAGES = {
         "This program account does not belong to this business number in CBSA records."
     ),
     "name_mismatch": _("The legal name does not match CBSA records for this business number."),
+    "affinity_answer_one": _("Answer the question."),
+    "affinity_answer_two": _("Answer at least two of the questions."),
+    "affinity_mismatch": _(
+        "At least one of your answers does not match CBSA records for this program account. "
+        "Check your answers and try again."
+    ),
+    "statement_balance_zero": _(
+        "A balance of $0.00 cannot be used. Choose a statement whose balance is not $0.00."
+    ),
     "already_managed": _(
         "This business is already registered and has a Business Account Manager. "
         "Ask them for access instead."

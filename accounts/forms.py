@@ -1,9 +1,20 @@
+import re
+from decimal import Decimal
+
 from django import forms
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
-from accounts.errors import AccountsError
+from accounts.errors import MESSAGES, AccountsError
 from accounts.models import ProgramAccount, User
+from accounts.selectors import AffinityQuestion
+from accounts.services import (
+    AffinityAnswer,
+    AffinityQuiz,
+    DeclarationAnswer,
+    PaymentAnswer,
+    StatementAnswer,
+)
 
 phone_validator = RegexValidator(
     r"^\+?[0-9 ().-]{7,20}( ?(ext\.?|x|poste) ?[0-9]{1,6})?$",
@@ -58,6 +69,170 @@ class RegisterBusinessForm(ServiceErrorsMixin, forms.Form):
         "account_mismatch": "program_account",
         "name_mismatch": "legal_name",
     }
+
+
+NOT_IN_AMOUNTS = re.compile(r"[\s$]")  # spaces (no-break ones too) and dollar signs
+THOUSANDS_COMMAS = re.compile(r"-?\d{1,3}(,\d{3})+(\.\d*)?")
+DECIMAL_COMMA = re.compile(r"-?\d+,\d{1,2}")
+PLAIN_AMOUNT = re.compile(r"-?(\d+(\.\d*)?|\.\d+)")
+
+
+class MoneyField(forms.DecimalField):
+    """Dollars and cents as people type them: "1,234.50", "1234.5", "$ 1 234,50".
+
+    A comma followed by exactly three digits groups thousands; followed by one or two
+    digits it is a decimal comma, as French writes amounts. Cents stay exact (Decimal).
+    """
+
+    widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(max_digits=14, decimal_places=2, **kwargs)
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = NOT_IN_AMOUNTS.sub("", value)
+            if THOUSANDS_COMMAS.fullmatch(value):
+                value = value.replace(",", "")
+            elif DECIMAL_COMMA.fullmatch(value):
+                value = value.replace(",", ".")
+            if value and not PLAIN_AMOUNT.fullmatch(value):  # no "1e3", "NaN" or "Infinity"
+                raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(value)
+
+
+class TransactionNumberField(forms.CharField):
+    def __init__(self, **kwargs) -> None:
+        super().__init__(
+            max_length=30,
+            validators=[RegexValidator(r"^[0-9]{14}$", _("A transaction number has 14 digits."))],
+            widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+            **kwargs,
+        )
+
+    def to_python(self, value):
+        return re.sub(r"[\s-]", "", super().to_python(value))
+
+
+class AffinityForm(forms.Form):
+    """The affinity questions an account's history allows (domain.md §2). The registrant
+    answers the number the quiz requires and leaves the others empty."""
+
+    transaction_number = TransactionNumberField(
+        label=_("Transaction number"),
+        required=False,
+        help_text=_("The 14 digits of a declaration on this program account."),
+    )
+    declaration_total = MoneyField(
+        label=_("Its total duties and taxes (CAD)"),
+        required=False,
+        min_value=Decimal("0"),
+        help_text=_("For example 1,234.50. $0.00 is a valid answer."),
+    )
+    payment_date = forms.DateField(
+        label=_("Date of a payment"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Any day a payment was made on this program account."),
+    )
+    payment_amount = MoneyField(
+        label=_("Amount paid that day (CAD)"),
+        required=False,
+        min_value=Decimal("0.01"),
+        help_text=_("For example 1,234.50."),
+    )
+    statement_date = forms.DateField(
+        label=_("Statement date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("The date of one of its Statements of Account. Statements are dated the 25th."),
+    )
+    statement_balance = MoneyField(
+        label=_("Total payable on that statement (CAD)"),
+        required=False,
+        help_text=_("Line H of the statement. A balance of $0.00 cannot be used."),
+    )
+
+    QUESTIONS = {
+        AffinityQuestion.DECLARATION: (
+            _("A declaration"),
+            ("transaction_number", "declaration_total"),
+        ),
+        AffinityQuestion.PAYMENT: (_("A payment"), ("payment_date", "payment_amount")),
+        AffinityQuestion.STATEMENT: (
+            _("A Statement of Account"),
+            ("statement_date", "statement_balance"),
+        ),
+    }
+
+    def __init__(self, *args, quiz: AffinityQuiz, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.quiz = quiz
+        for question, (_legend, names) in self.QUESTIONS.items():
+            if question not in quiz.questions:
+                for name in names:
+                    del self.fields[name]
+
+    def groups(self) -> list[dict]:
+        """The questions offered, each with its legend and bound fields, for the page."""
+        return [
+            {"legend": legend, "fields": [self[name] for name in names]}
+            for question, (legend, names) in self.QUESTIONS.items()
+            if question in self.quiz.questions
+        ]
+
+    def _filled(self, name: str) -> bool:
+        return bool(str(self[name].value() or "").strip())
+
+    def clean_statement_balance(self) -> Decimal | None:
+        balance = self.cleaned_data.get("statement_balance")
+        if balance == 0:
+            raise forms.ValidationError(MESSAGES["statement_balance_zero"])
+        return balance
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        answered, partial = 0, False
+        for question in self.quiz.questions:
+            names = self.QUESTIONS[question][1]
+            filled = [self._filled(name) for name in names]
+            if all(filled):
+                answered += 1
+            elif any(filled):
+                partial = True
+                for name, is_filled in zip(names, filled, strict=True):
+                    if not is_filled:
+                        self.add_error(
+                            name, _("Fill in this part too, or leave the whole question empty.")
+                        )
+        if not partial and answered < self.quiz.required:
+            code = "affinity_answer_two" if self.quiz.required > 1 else "affinity_answer_one"
+            raise forms.ValidationError(MESSAGES[code])
+        return cleaned
+
+    def answers(self) -> list[AffinityAnswer]:
+        data = self.cleaned_data
+        answers: list[AffinityAnswer] = []
+        if data.get("transaction_number") and data.get("declaration_total") is not None:
+            answers.append(
+                DeclarationAnswer(
+                    transaction_number=data["transaction_number"], total=data["declaration_total"]
+                )
+            )
+        if data.get("payment_date") and data.get("payment_amount") is not None:
+            answers.append(
+                PaymentAnswer(paid_on=data["payment_date"], amount=data["payment_amount"])
+            )
+        if data.get("statement_date") and data.get("statement_balance") is not None:
+            answers.append(
+                StatementAnswer(
+                    statement_date=data["statement_date"], balance=data["statement_balance"]
+                )
+            )
+        return answers
+
+    def add_service_error(self, error: AccountsError) -> None:
+        self.add_error(None, error.message)
 
 
 class AccessRequestForm(ServiceErrorsMixin, forms.Form):

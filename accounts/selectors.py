@@ -1,6 +1,8 @@
 """Reads about businesses and access, always through what the user may see."""
 
+from datetime import date, timedelta
 from decimal import Decimal
+from enum import StrEnum
 
 from django.db.models import Prefetch, QuerySet
 
@@ -12,6 +14,7 @@ from delegation.permissions import (
     manager_role,
     program_accounts_visible_to,
 )
+from financial.calendar import start_of
 
 
 def dashboard_accounts(user, business: Business) -> list[dict]:
@@ -63,3 +66,61 @@ def access_history(user, business: Business, *, limit: int = 50) -> QuerySet[Acc
     if manager_role(user, business) is None:
         return AccessEvent.objects.none()
     return business.access_events.select_related("actor", "subject")[:limit]
+
+
+# --- Affinity questions (domain.md §2) ---------------------------------------------------
+# The registrant has no access yet, so these reads are not scoped to a user: they only
+# answer "which kinds of history exist" and "does this answer match", never return records.
+
+
+class AffinityQuestion(StrEnum):
+    DECLARATION = "declaration"
+    PAYMENT = "payment"
+    STATEMENT = "statement"
+
+
+def affinity_questions_available(program_account: ProgramAccount) -> list[AffinityQuestion]:
+    """The questions the account's history lets a registrant answer, in display order. A
+    statement with a $0.00 balance is no proof of anything, so it does not count."""
+    from financial.models import Declaration, Payment, Statement
+
+    kinds = {
+        AffinityQuestion.DECLARATION: Declaration.objects.filter(program_account=program_account),
+        AffinityQuestion.PAYMENT: Payment.objects.filter(program_account=program_account),
+        AffinityQuestion.STATEMENT: Statement.objects.filter(
+            program_account=program_account
+        ).exclude(total_payable=0),
+    }
+    return [question for question, rows in kinds.items() if rows.exists()]
+
+
+def declaration_total_matches(
+    program_account: ProgramAccount, *, transaction_number: str, total: Decimal
+) -> bool:
+    from financial.models import Declaration
+
+    return Declaration.objects.filter(
+        program_account=program_account, transaction_number=transaction_number, total=total
+    ).exists()
+
+
+def payment_matches(program_account: ProgramAccount, *, paid_on: date, amount: Decimal) -> bool:
+    """Whether a payment of `amount` was made on `paid_on`, a day in Eastern time."""
+    from financial.models import Payment
+
+    return Payment.objects.filter(
+        program_account=program_account,
+        amount=amount,
+        created_at__gte=start_of(paid_on),
+        created_at__lt=start_of(paid_on + timedelta(days=1)),
+    ).exists()
+
+
+def statement_balance_matches(
+    program_account: ProgramAccount, *, statement_date: date, balance: Decimal
+) -> bool:
+    from financial.models import Statement
+
+    return Statement.objects.filter(
+        program_account=program_account, statement_date=statement_date, total_payable=balance
+    ).exists()

@@ -3,13 +3,18 @@
 import hashlib
 import hmac
 import secrets
-from datetime import timedelta
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import ClassVar, TypeVar
 
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts import selectors
 from accounts.errors import AccountsError
 from accounts.identifiers import IdentifierError, normalize_bn9, normalize_program_account
 from accounts.models import (
@@ -22,6 +27,7 @@ from accounts.models import (
     Role,
     User,
 )
+from accounts.selectors import AffinityQuestion
 from carm.ratelimit import record_failure, too_many_failures
 from delegation.permissions import (
     grantable_accounts,
@@ -91,6 +97,8 @@ def officers_group_sync() -> Group:
 REGISTRATION_FAILURE_LIMIT = 5
 REGISTRATION_WINDOW = 60 * 60
 
+T = TypeVar("T")
+
 
 def _lock_business(business_id: int) -> Business:
     """All changes to who may act for a business are serialized on its row."""
@@ -112,33 +120,124 @@ def _record(*, business, actor, subject, action, before=None, after=None) -> Non
     )
 
 
+# Refusals that guess nothing about CBSA records do not count as failed attempts.
+NOT_COUNTED = frozenset(
+    {
+        "already_managed",
+        "already_member",
+        "affinity_answer_one",
+        "affinity_answer_two",
+        "statement_balance_zero",
+    }
+)
+AFFINITY_ANSWERS_REQUIRED = 2
+
+
+@dataclass(frozen=True)
+class DeclarationAnswer:
+    """A transaction number of the account and its total duties and taxes ($0.00 counts)."""
+
+    transaction_number: str
+    total: Decimal
+    question: ClassVar[AffinityQuestion] = AffinityQuestion.DECLARATION
+
+
+@dataclass(frozen=True)
+class PaymentAnswer:
+    """The amount of a payment made on the account on a day (Eastern time)."""
+
+    paid_on: date
+    amount: Decimal
+    question: ClassVar[AffinityQuestion] = AffinityQuestion.PAYMENT
+
+
+@dataclass(frozen=True)
+class StatementAnswer:
+    """The balance (line H) of the Statement of Account dated `statement_date`."""
+
+    statement_date: date
+    balance: Decimal
+    question: ClassVar[AffinityQuestion] = AffinityQuestion.STATEMENT
+
+
+AffinityAnswer = DeclarationAnswer | PaymentAnswer | StatementAnswer
+
+
+@dataclass(frozen=True)
+class AffinityQuiz:
+    """The questions a registrant may choose from, and how many they must answer."""
+
+    program_account: ProgramAccount
+    questions: tuple[AffinityQuestion, ...]
+    required: int
+
+
+def affinity_quiz_for(program_account: ProgramAccount) -> AffinityQuiz:
+    """Two of the questions the account's history allows, or one if it allows only one; none
+    for an account without history, which registers on the legal-name match alone."""
+    questions = tuple(selectors.affinity_questions_available(program_account))
+    return AffinityQuiz(
+        program_account=program_account,
+        questions=questions,
+        required=min(AFFINITY_ANSWERS_REQUIRED, len(questions)),
+    )
+
+
 def affinity_questions_required(program_account: ProgramAccount) -> bool:
-    """Whether registering needs the affinity questions (domain.md §2). Until accounts have
-    a history to ask about, the legal-name match suffices."""
-    return False
+    """Whether registering needs the affinity questions (domain.md §2)."""
+    return affinity_quiz_for(program_account).required > 0
 
 
-def business_register(*, user: User, bn9: str, program_account: str, legal_name: str) -> Membership:
-    """Register a business in the portal: the registrant becomes its BAM.
+def _affinity_answer_matches(program_account: ProgramAccount, answer: AffinityAnswer) -> bool:
+    match answer:
+        case DeclarationAnswer():
+            return selectors.declaration_total_matches(
+                program_account, transaction_number=answer.transaction_number, total=answer.total
+            )
+        case PaymentAnswer():
+            return selectors.payment_matches(
+                program_account, paid_on=answer.paid_on, amount=answer.amount
+            )
+        case StatementAnswer():
+            return selectors.statement_balance_matches(
+                program_account, statement_date=answer.statement_date, balance=answer.balance
+            )
+    raise TypeError(f"Not an affinity answer: {answer!r}")
 
-    The BN9, one of its program accounts and the exact legal name must match CBSA records.
-    Failed attempts count against the user and the BN9 (5 an hour each).
-    """
+
+def _affinity_answers_check(
+    program_account: ProgramAccount, answers: Sequence[AffinityAnswer]
+) -> None:
+    quiz = affinity_quiz_for(program_account)
+    if not quiz.required:
+        return
+    if any(isinstance(answer, StatementAnswer) and answer.balance == 0 for answer in answers):
+        raise AccountsError("statement_balance_zero")
+    if len({answer.question for answer in answers}) < quiz.required:
+        raise AccountsError("affinity_answer_two" if quiz.required > 1 else "affinity_answer_one")
+    # Every answer is checked, and one refusal covers them all: which one was wrong is
+    # exactly what a guesser would like to learn.
+    results = [_affinity_answer_matches(program_account, answer) for answer in answers]
+    if not all(results):
+        raise AccountsError("affinity_mismatch")
+
+
+def _counting_failures(*, user: User, bn9: str, attempt: Callable[[], T]) -> T:
+    """Run a registration step; its refusals count against the user and the BN9 (5 an
+    hour each), and once either is spent every attempt is refused."""
     failure_keys = (f"register:user:{user.pk}", f"register:bn9:{(bn9 or '').strip()}")
     if too_many_failures(*failure_keys, limit=REGISTRATION_FAILURE_LIMIT):
         raise AccountsError("too_many_attempts")
     try:
-        return _business_register(
-            user=user, bn9=bn9, program_account=program_account, legal_name=legal_name
-        )
+        return attempt()
     except AccountsError as error:
-        if error.code not in {"already_managed", "already_member"}:
+        if error.code not in NOT_COUNTED:
             record_failure(*failure_keys, period=REGISTRATION_WINDOW)
         raise
 
 
-@transaction.atomic
-def _business_register(*, user, bn9, program_account, legal_name) -> Membership:
+def _registration_target(*, bn9: str, program_account: str, legal_name: str) -> ProgramAccount:
+    """The program account named, if it belongs to the BN9 and the legal name is exact."""
     try:
         bn9 = normalize_bn9(bn9)
         bn15 = normalize_program_account(program_account)
@@ -147,16 +246,71 @@ def _business_register(*, user, bn9, program_account, legal_name) -> Membership:
     business = Business.objects.filter(bn9=bn9).first()
     if business is None:
         raise AccountsError("unknown_business")
-    business = _lock_business(business.pk)
-    account = business.program_accounts.filter(bn15=bn15).first()
+    account = business.program_accounts.filter(bn15=bn15).select_related("business").first()
     if account is None:
         raise AccountsError("account_mismatch")
     if legal_name.strip() != business.legal_name:
         raise AccountsError("name_mismatch")
+    return account
+
+
+def _check_unregistered(*, user: User, business: Business) -> None:
     if business.memberships.filter(user=user).exists():
         raise AccountsError("already_member")
     if business.memberships.filter(role=Role.BAM).exists():
         raise AccountsError("already_managed")
+
+
+def business_registration_check(
+    *, user: User, bn9: str, program_account: str, legal_name: str
+) -> AffinityQuiz:
+    """The first step of registering: the BN9, one of its program accounts and the exact
+    legal name match CBSA records, and nobody manages the business yet. Returns the
+    affinity questions to ask next. Changes nothing but the count of failed attempts."""
+
+    def attempt() -> AffinityQuiz:
+        account = _registration_target(
+            bn9=bn9, program_account=program_account, legal_name=legal_name
+        )
+        _check_unregistered(user=user, business=account.business)
+        return affinity_quiz_for(account)
+
+    return _counting_failures(user=user, bn9=bn9, attempt=attempt)
+
+
+def business_register(
+    *,
+    user: User,
+    bn9: str,
+    program_account: str,
+    legal_name: str,
+    answers: Sequence[AffinityAnswer] = (),
+) -> Membership:
+    """Register a business in the portal: the registrant becomes its BAM.
+
+    The BN9, one of its program accounts and the exact legal name must match CBSA records,
+    and the answers must prove knowledge of that account (see `affinity_quiz_for`). Failed
+    attempts count against the user and the BN9 (5 an hour each).
+    """
+    return _counting_failures(
+        user=user,
+        bn9=bn9,
+        attempt=lambda: _business_register(
+            user=user,
+            bn9=bn9,
+            program_account=program_account,
+            legal_name=legal_name,
+            answers=answers,
+        ),
+    )
+
+
+@transaction.atomic
+def _business_register(*, user, bn9, program_account, legal_name, answers) -> Membership:
+    account = _registration_target(bn9=bn9, program_account=program_account, legal_name=legal_name)
+    business = _lock_business(account.business_id)
+    _check_unregistered(user=user, business=business)
+    _affinity_answers_check(account, answers)
     membership = Membership.objects.create(user=user, business=business, role=Role.BAM)
     _record(
         business=business,

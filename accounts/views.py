@@ -15,6 +15,7 @@ from accounts import selectors, services
 from accounts.errors import AccountsError
 from accounts.forms import (
     AccessRequestForm,
+    AffinityForm,
     ApiKeyForm,
     GrantForm,
     ProfileForm,
@@ -71,17 +72,40 @@ def setup(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/setup.html")
 
 
+ANSWERING = "answers"
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def register_business(request: HttpRequest) -> HttpResponse:
+    """Step one: BN9, program account and legal name. Step two, when the account has a
+    history: the affinity questions, the step-one answers carried along in hidden fields
+    (the service checks them again)."""
+    if "change" in request.POST:  # back to step one, as typed
+        return _register_business_page(request, RegisterBusinessForm(initial=request.POST.dict()))
     form = RegisterBusinessForm(request.POST or None)
+    answers_form = None
     offer_access_request = False
     if request.method == "POST" and form.is_valid():
         try:
-            membership = services.business_register(user=request.user, **form.cleaned_data)
+            quiz = services.business_registration_check(user=request.user, **form.cleaned_data)
+            answers = []
+            if quiz.required:
+                answering = request.POST.get("step") == ANSWERING
+                answers_form = AffinityForm(request.POST if answering else None, quiz=quiz)
+                if not (answering and answers_form.is_valid()):
+                    return _register_business_page(request, form, answers_form)
+                answers = answers_form.answers()
+            membership = services.business_register(
+                user=request.user, **form.cleaned_data, answers=answers
+            )
         except AccountsError as error:
-            form.add_service_error(error)
-            offer_access_request = error.code == "already_managed"
+            if answers_form is not None and error.code not in form.error_fields:
+                answers_form.add_service_error(error)
+            else:
+                answers_form = None
+                form.add_service_error(error)
+                offer_access_request = error.code == "already_managed"
         else:
             messages.success(
                 request,
@@ -89,10 +113,27 @@ def register_business(request: HttpRequest) -> HttpResponse:
                 % {"business": membership.business.legal_name},
             )
             return redirect(f"{reverse('home')}?business={membership.business.bn9}")
+    return _register_business_page(
+        request, form, answers_form, offer_access_request=offer_access_request
+    )
+
+
+def _register_business_page(
+    request: HttpRequest,
+    form: RegisterBusinessForm,
+    answers_form: AffinityForm | None = None,
+    *,
+    offer_access_request: bool = False,
+) -> HttpResponse:
     return render(
         request,
         "accounts/register_business.html",
-        {"form": form, "offer_access_request": offer_access_request},
+        {
+            "form": form,
+            "answers_form": answers_form,
+            "answering": ANSWERING,
+            "offer_access_request": offer_access_request,
+        },
     )
 
 
