@@ -95,9 +95,9 @@ def statements_issue(
 ) -> IssueSummary:
     """Issue the period's statement for every account that has a ledger (or `accounts`)."""
     statement_date(period_end)  # a period ends on the 17th: refuse anything else
-    candidates = AccountBalance.objects.filter(
-        program_account__postings__posted_at__lt=start_of(period_end + datetime.timedelta(1))
-    ).distinct()
+    # Every account with a ledger; those with nothing before the period's end are skipped
+    # by the chunk's own query.
+    candidates = AccountBalance.objects.all()
     if accounts is not None:
         candidates = candidates.filter(program_account_id__in=list(accounts))
     ids = sorted(candidates.values_list("program_account_id", flat=True))

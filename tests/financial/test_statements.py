@@ -117,8 +117,9 @@ def test_issued_once_whatever_the_reruns(history, importer_bam, reader):
     assert "2026-10-25" in notified.first().body
 
 
-def test_accounts_without_a_ledger_get_no_statement(rm1, rm2):
+def test_accounts_without_a_ledger_before_the_period_end_get_no_statement(rm1, rm2):
     post(rm1, "charge", "10.00", "2026-10-01")
+    post(rm2, "charge", "10.00", "2026-10-18")  # the next period's
     assert statements_issue(period_end=OCT_17).issued == 1
     assert not Statement.objects.filter(program_account=rm2).exists()
 
