@@ -221,8 +221,16 @@ def get_program_account_for(
 ) -> ProgramAccount:
     """The account if the user may do `action` on it: 404 if unseen, 403 if seen but not
     allowed. What a third party does is written to the importer's access log."""
-    account = program_accounts_visible_to(user).select_related("business").filter(bn15=bn15).first()
-    if account is None:
+    account = (
+        ProgramAccount.objects.select_related("business").filter(bn15=bn15).first()
+        if user.is_authenticated
+        else None
+    )
+    # The same rule as program_accounts_visible_to, asked of one account: its employees,
+    # then the third parties acting for it (both answers are kept for the request).
+    if account is None or (
+        employee_role(user, account) is None and not third_party_relationships(user, account)
+    ):
         raise Http404
     if not can(user, action, account):
         raise PermissionDenied

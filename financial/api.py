@@ -4,7 +4,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
-from rest_framework.exceptions import APIException
+from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -14,6 +14,7 @@ from accounts.identifiers import IdentifierError, normalize_program_account
 from delegation.permissions import Action, get_declaration_for, get_program_account_for
 from financial import selectors, services
 from financial.errors import FinancialError
+from financial.forms import HistoryFilterForm
 from financial.serializers import (
     CorrectionInSerializer,
     DeclarationDetailSerializer,
@@ -71,15 +72,14 @@ class TransactionListApi(generics.ListAPIView):
 
     def get_queryset(self):
         account = _account(self.request, self.kwargs["bn15"], Action.VIEW_OWN_TRANSACTIONS)
-        params = self.request.query_params
         self.account = account
+        filters = HistoryFilterForm(self.request.query_params)
+        if not filters.is_valid():
+            raise ValidationError(filters.errors)
         return selectors.history(
             self.request.user,
             account,
-            posted_after=params.get("posted_after") or None,
-            posted_before=params.get("posted_before") or None,
-            kind=params.get("kind", ""),
-            transaction_number=params.get("transaction_number", ""),
+            **{name: value for name, value in filters.cleaned_data.items() if value},
         )
 
     def list(self, request, *args, **kwargs):

@@ -75,11 +75,13 @@ def history(
     kind: str = "",
     transaction_number: str = "",
 ):
+    """The postings the user may see, newest first. Dates are Eastern days, compared as
+    time ranges so that the (account, posted_at, id) index serves them."""
     postings = postings_visible_to(user, program_account)
     if posted_after:
-        postings = postings.filter(posted_at__date__gte=posted_after)
+        postings = postings.filter(posted_at__gte=start_of(posted_after))
     if posted_before:
-        postings = postings.filter(posted_at__date__lte=posted_before)
+        postings = postings.filter(posted_at__lt=start_of(posted_before + datetime.timedelta(1)))
     if kind:
         postings = postings.filter(kind=kind)
     if transaction_number:

@@ -2,9 +2,11 @@ import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -35,12 +37,15 @@ PAGE_SIZE = 50
 
 
 def _keyset(postings, cursor: str):
-    """Rows after the cursor `<posted_at ISO>|<id>`: the same cost at any depth."""
+    """Rows after the cursor `<posted_at ISO>|<id>`. The plain bound on posted_at lets the
+    (account, posted_at, id) index start right there: the same cost at any depth."""
     posted_at, _, pk = cursor.partition("|")
     moment = parse_datetime(posted_at) if posted_at else None
     if moment is None or not pk.isdigit():
         return postings
-    return postings.filter(posted_at__lt=moment) | postings.filter(posted_at=moment, pk__lt=int(pk))
+    return postings.filter(posted_at__lte=moment).filter(
+        Q(posted_at__lt=moment) | Q(posted_at=moment, pk__lt=int(pk))
+    )
 
 
 @login_required
@@ -70,6 +75,10 @@ def transactions(request: HttpRequest, bn15: str) -> HttpResponse:
             "account": account,
             "form": form,
             "postings": page,
+            # Row links are these prefixes plus the row's date or number: one reverse()
+            # a page instead of two a row.
+            "daily_notice_url": reverse("daily_notice", args=[account.bn15, "0"])[:-2],
+            "declaration_url": reverse("declaration", args=["0"])[:-2],
             "next_query": next_query,
             "csv_query": csv_query.urlencode(),
             "balance": selectors.account_balance(account)

@@ -193,3 +193,23 @@ def test_a_broker_without_others_transactions_gets_only_its_own_in_the_api(
         .json()["results"]
     )
     assert [d["transaction_number"] for d in listed] == [mine]
+
+
+def test_history_dates_are_eastern_days_and_bad_ones_are_400(client_for, importer_bam, rm1):
+    import datetime
+
+    from financial.calendar import EASTERN
+    from financial.services import posting_create
+
+    late_evening = datetime.datetime(2026, 10, 31, 23, 30, tzinfo=EASTERN)  # Nov 1 in UTC
+    posting_create(
+        program_account=rm1, kind="charge", amount=D("7.00"), gst=D("7.00"), posted_at=late_evening
+    )
+    client = client_for(importer_bam)
+    url = f"/api/v1/program-accounts/{rm1.bn15}/transactions/"
+    october = client.get(url, {"posted_after": "2026-10-31", "posted_before": "2026-10-31"})
+    assert [p["amount"] for p in october.json()["results"]] == ["7.00"]
+    november = client.get(url, {"posted_after": "2026-11-01"})
+    assert november.json()["results"] == []
+    bad = client.get(url, {"posted_after": "31/10/2026"})
+    assert bad.status_code == 400 and "posted_after" in bad.json()["errors"]
