@@ -31,7 +31,7 @@ from financial.forms import (
     PaymentForm,
     line_initial,
 )
-from financial.models import DeclarationVersion
+from financial.models import DeclarationVersion, Posting
 
 PAGE_SIZE = 50
 
@@ -59,6 +59,9 @@ def transactions(request: HttpRequest, bn15: str) -> HttpResponse:
     page = list(_keyset(postings, request.GET.get("after", ""))[: PAGE_SIZE + 1])
     more = len(page) > PAGE_SIZE
     page = page[:PAGE_SIZE]
+    labels = dict(Posting.Kind.choices)  # get_kind_display() rebuilds this on every row
+    for posting in page:
+        posting.kind_label = labels[posting.kind]
     query = request.GET.copy()
     query.pop("after", None)
     next_query = None
@@ -102,21 +105,10 @@ def _csv(account, postings) -> StreamingHttpResponse:
         "surtax",
         "gst",
     ]
+    # Plain tuples, no model instances: an export may hold a year of postings.
     rows = (
-        [
-            p.posted_at.isoformat(),
-            p.kind,
-            p.transaction_number,
-            p.description,
-            p.amount,
-            p.duty,
-            p.excise_duty,
-            p.excise_tax,
-            p.sima,
-            p.surtax,
-            p.gst,
-        ]
-        for p in postings.iterator(chunk_size=2000)
+        [timezone.localtime(posted_at).isoformat(), *rest]
+        for posted_at, *rest in postings.values_list(*header).iterator(chunk_size=2000)
     )
     response = StreamingHttpResponse(
         csv_rows(header, rows, text_columns={3}), content_type="text/csv; charset=utf-8"

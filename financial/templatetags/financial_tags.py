@@ -1,6 +1,5 @@
 from django import template
 from django.utils import translation
-from django.utils.formats import number_format
 from django.utils.functional import Promise
 from django.utils.text import capfirst
 from django.utils.translation import gettext, gettext_noop
@@ -36,14 +35,18 @@ def bilingual(text) -> str:
     return english if english == french else f"{english} / {french}"
 
 
+# How each language writes 1,234.50: thousands separator, decimal mark, where "$" goes.
+MONEY_STYLES = {"en": (",", ".", "${}"), "fr": ("\u00a0", ",", "{}\u00a0$")}
+
+
 @register.filter
 def money(value) -> str:
     """Dollars with cents in the reader's language: $1,234.50 and -$1,234.50 in English,
     1 234,50 $ and -1 234,50 $ in French."""
     if value is None:
         return "—"
-    digits = number_format(abs(value), 2, use_l10n=True, force_grouping=True)
-    sign = "-" if value < 0 else ""
-    if (translation.get_language() or "en").startswith("fr"):
-        return f"{sign}{digits}\xa0$"
-    return f"{sign}${digits}"
+    language = (translation.get_language() or "en")[:2]
+    thousands, decimal_mark, pattern = MONEY_STYLES.get(language, MONEY_STYLES["en"])
+    digits = f"{abs(value):,.2f}".replace(",", "\0").replace(".", decimal_mark)
+    digits = digits.replace("\0", thousands)
+    return ("-" if value < 0 else "") + pattern.format(digits)
