@@ -36,6 +36,8 @@ class Posting(models.Model):
         ProgramAccount,
         on_delete=models.PROTECT,
         related_name="postings",
+        # posting_history starts with this column and serves every lookup by account.
+        db_index=False,
         verbose_name=_("program account"),
     )
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
