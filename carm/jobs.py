@@ -18,9 +18,10 @@ class JobCommand(BaseCommand):
     task = None  # the Celery task behind the command
     argument = ""  # the job's one optional argument, e.g. "--date"
     argument_help = ""
+    argument_type = staticmethod(iso_date)
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument(self.argument, type=iso_date, help=self.argument_help)
+        parser.add_argument(self.argument, type=self.argument_type, help=self.argument_help)
         parser.add_argument(
             "--async",
             action="store_true",
@@ -35,6 +36,10 @@ class JobCommand(BaseCommand):
             self.stdout.write(f"{self.task.name}: queued as task {result.id}.")
             return
         try:
-            self.stdout.write(self.task.run(value))
+            self.stdout.write(self.run_here(value))
         except ValueError as error:
             raise CommandError(str(error)) from None
+
+    def run_here(self, value) -> str:
+        """The job, to completion, in this process."""
+        return self.task.run(value)

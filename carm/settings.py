@@ -318,6 +318,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "security.tasks.renew_bonds",
         "schedule": crontab(minute="0", hour="4"),
     },
+    # Beyond CARM: a weekly word when the next review will ask for more than is posted.
+    "rpp-forecast-nudge": {
+        "task": "security.tasks.rpp_forecast_nudge",
+        "schedule": crontab(minute="0", hour="7", day_of_week="1"),
+    },
 }
 
 # --- Logging ---------------------------------------------------------------------------

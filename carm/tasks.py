@@ -1,11 +1,7 @@
 """What every Celery task of the portal shares."""
 
-import logging
-
 from django.db import OperationalError as DatabaseError
 from kombu.exceptions import OperationalError as BrokerError
-
-logger = logging.getLogger(__name__)
 
 # Transient failures are retried with backoff, a bounded number of times.
 RETRY_POLICY = {
@@ -15,10 +11,3 @@ RETRY_POLICY = {
     "retry_jitter": True,
     "max_retries": 5,
 }
-
-
-def not_built(job: str) -> str:
-    """The answer of a scheduled job whose service is not there yet."""
-    message = f"{job}: not implemented yet; nothing done."
-    logger.warning(message)
-    return message

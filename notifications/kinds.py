@@ -16,6 +16,7 @@ class Kind(models.TextChoices):
     RPP_ANNUAL_REVIEW = "rpp_annual_review", _("RPP – Annual Review")
     RPP_SUSPENSION = "rpp_suspension", _("RPP – Suspension")
     RPP_REINSTATEMENT = "rpp_reinstatement", _("RPP – Reinstatement")
+    RPP_FORECAST = "rpp_forecast", _("RPP – Security forecast")
     ACCESS_REQUEST = "access_request", _("Access request")
     ACCESS_GRANTED = "access_granted", _("Access granted")
     ACCESS_REFUSED = "access_refused", _("Access refused")
@@ -50,6 +51,11 @@ BODIES = {
     ),
     Kind.RPP_REINSTATEMENT: _(
         "Release Prior to Payment privileges are reinstated for program account %(account)s."
+    ),
+    Kind.RPP_FORECAST: _(
+        "At this pace, the annual review of %(review_date)s will require a bond of "
+        "%(forecast)s for program account %(account)s, more than the %(posted)s posted. "
+        "Talk to your surety now to avoid a shortfall on January 15."
     ),
     Kind.ACCESS_REQUEST: _("%(requester)s asks for access to %(business)s."),
     Kind.ACCESS_GRANTED: _("Your access to %(business)s was approved with the role %(role)s."),

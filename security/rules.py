@@ -57,3 +57,13 @@ def highest_monthly_ar(
         return None, ZERO
     month = max(sorted(totals), key=lambda first: totals[first])
     return month, totals[month]
+
+
+def review_year_due(today: date) -> int:
+    """The review year whose October 20 came last (the scheduled job's default)."""
+    return today.year if (today.month, today.day) >= (10, 20) else today.year - 1
+
+
+def effective_date(review_year: int) -> date:
+    """The new requirement must be in place no later than January 15 after the review."""
+    return date(review_year + 1, 1, 15)

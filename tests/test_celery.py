@@ -44,13 +44,6 @@ def test_beat_runs_each_job_on_the_contract_schedule(name):
     assert task in app.tasks, f"{task} is not a registered task"
 
 
-@pytest.mark.parametrize(
-    "task", sorted(task for task, _ in EXPECTED.values() if task.startswith("security."))
-)
-def test_jobs_not_built_yet_say_so_and_do_nothing(task):
-    assert "not implemented yet" in app.tasks[task].apply().get()
-
-
 @pytest.mark.django_db(transaction=True)  # the scheduler closes and reopens connections
 def test_beat_schedule_loads_into_the_database_scheduler():
     from django_celery_beat.models import PeriodicTask

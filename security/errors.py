@@ -1,0 +1,38 @@
+"""Refusals of security services, each with a code the pages and API turn into words."""
+
+from django.utils.translation import gettext_lazy as _
+
+MESSAGES = {
+    "not_allowed": _("You may not do this on this program account."),
+    "not_a_surety": _("Only a surety's users post bonds."),
+    "amount": _("Enter an amount greater than zero, with at most two decimals."),
+    "bond_number": _("Enter the bond number (at most 40 characters)."),
+    "bond_number_taken": _("Your company already posted a bond with this number."),
+    "effective_date": _(
+        "The effective date cannot be more than 31 days in the past, nor before the bond's."
+    ),
+    "justification": _("Explain why in at least 20 characters."),
+    "not_a_reduction": _(
+        "The requested amount must be lower than the current requirement of %(required)s."
+    ),
+    "reduction_pending": _(
+        "A request to lower this account's requirement is already waiting for an officer."
+    ),
+    "already_decided": _("This request was already decided."),
+}
+
+
+class SecurityError(Exception):
+    def __init__(self, code: str, **details) -> None:
+        super().__init__(code)
+        self.code = code
+        self.details = details
+
+    @property
+    def message(self) -> str:
+        details = {
+            name: f"${value:,.2f}" if name == "required" else value
+            for name, value in self.details.items()
+        }
+        template = str(MESSAGES[self.code])
+        return template % details if details else template

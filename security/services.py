@@ -1,0 +1,323 @@
+"""Changes to RPP financial security: bonds, cash deposits, reduction requests,
+suspension and reinstatement, bond renewals, the forecast nudge. domain.md §7."""
+
+import datetime
+import logging
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.models import Business, Membership, ProgramAccount, Role, User
+from financial.locks import lock_account_balance
+from notifications.kinds import Kind
+from notifications.services import notification_send
+from security.errors import SecurityError
+from security.models import BondRenewal, CashDeposit, ReductionRequest, SuretyBond
+from security.review import RPP_STATUSES, highest_months
+from security.rules import required_security, review_window, review_year_due
+from security.selectors import Requirement, posted_totals, requirement_in_force, shortfall
+
+logger = logging.getLogger(__name__)
+
+
+def _money(value) -> Decimal:
+    try:
+        amount = Decimal(str(value))
+    except InvalidOperation:
+        raise SecurityError("amount") from None
+    if not amount.is_finite() or amount <= 0 or amount != amount.quantize(Decimal("0.01")):
+        raise SecurityError("amount")
+    return amount
+
+
+def _importer_bams(program_account: ProgramAccount) -> list[User]:
+    return [
+        m.user
+        for m in Membership.objects.filter(
+            business_id=program_account.business_id, role=Role.BAM
+        ).select_related("user")
+    ]
+
+
+# --- Posting security ----------------------------------------------------------------------
+
+
+def surety_of(user: User) -> Business | None:
+    """The surety (e-bond issuer) the user works for, if any."""
+    membership = (
+        Membership.objects.filter(user=user, business__is_surety=True)
+        .select_related("business")
+        .first()
+    )
+    return membership.business if membership else None
+
+
+@transaction.atomic
+def bond_post(
+    *,
+    actor: User,
+    program_account: ProgramAccount,
+    bond_number: str,
+    amount,
+    effective_date: datetime.date,
+) -> SuretyBond:
+    """A surety posts a bond for an RPP program account; enough security reinstates a
+    suspended account at once."""
+    surety = surety_of(actor)
+    if surety is None:
+        raise SecurityError("not_a_surety")
+    bond_number = (bond_number or "").strip()
+    if not bond_number or len(bond_number) > 40:
+        raise SecurityError("bond_number")
+    amount = _money(amount)
+    if effective_date < timezone.localdate() - datetime.timedelta(days=31):
+        raise SecurityError("effective_date")
+    lock_account_balance(program_account)
+    try:
+        with transaction.atomic():
+            bond = SuretyBond.objects.create(
+                program_account=program_account,
+                surety=surety,
+                bond_number=bond_number,
+                amount=amount,
+                effective_date=effective_date,
+                posted_by=actor,
+            )
+    except IntegrityError:
+        raise SecurityError("bond_number_taken") from None
+    rpp_reinstate_if_covered(program_account)
+    return bond
+
+
+@transaction.atomic
+def bond_cancel(
+    *, actor_business: Business, bond: SuretyBond, cancelled_from: datetime.date
+) -> SuretyBond:
+    """The importer or the surety stops a bond's renewals from a date on."""
+    if actor_business.pk not in (bond.surety_id, bond.program_account.business_id):
+        raise SecurityError("not_allowed")
+    if cancelled_from < bond.effective_date:
+        raise SecurityError("effective_date")
+    bond.cancelled_from, bond.cancelled_by = cancelled_from, actor_business
+    bond.save(update_fields=["cancelled_from", "cancelled_by"])
+    return bond
+
+
+@transaction.atomic
+def cash_deposit_record(
+    *, officer: User, program_account: ProgramAccount, amount, received_on, reference=""
+) -> CashDeposit:
+    deposit = CashDeposit.objects.create(
+        program_account=program_account,
+        amount=_money(amount),
+        received_on=received_on,
+        reference=reference,
+        recorded_by=officer,
+    )
+    rpp_reinstate_if_covered(program_account)
+    return deposit
+
+
+def bonds_renew(*, day: datetime.date) -> int:
+    """Record the yearly renewal of every bond whose anniversary is `day` and that no one
+    cancelled by then; once per bond and anniversary."""
+    due = (
+        SuretyBond.objects.filter(
+            effective_date__month=day.month, effective_date__day=day.day, effective_date__lt=day
+        )
+        .exclude(cancelled_from__lte=day)
+        .exclude(renewals__renewed_on=day)
+    )
+    renewals = [BondRenewal(bond=bond, renewed_on=day) for bond in due]
+    return len(BondRenewal.objects.bulk_create(renewals, ignore_conflicts=True))
+
+
+# --- Reduction requests --------------------------------------------------------------------
+
+
+@transaction.atomic
+def reduction_request(
+    *, actor: User, program_account: ProgramAccount, amount, justification: str
+) -> ReductionRequest:
+    amount = _money(amount)
+    justification = (justification or "").strip()
+    if len(justification) < 20:
+        raise SecurityError("justification")
+    required = requirement_in_force(program_account, timezone.localdate())
+    if amount >= required.bond:
+        raise SecurityError("not_a_reduction", required=required.bond)
+    try:
+        with transaction.atomic():
+            return ReductionRequest.objects.create(
+                program_account=program_account,
+                amount=amount,
+                justification=justification,
+                requested_by=actor,
+            )
+    except IntegrityError:
+        raise SecurityError("reduction_pending") from None
+
+
+@transaction.atomic
+def reduction_decide(
+    *, officer: User, request: ReductionRequest, approve: bool
+) -> ReductionRequest:
+    request = ReductionRequest.objects.select_for_update().get(pk=request.pk)
+    if request.status != ReductionRequest.Status.PENDING:
+        raise SecurityError("already_decided")
+    request.status = (
+        ReductionRequest.Status.APPROVED if approve else ReductionRequest.Status.REJECTED
+    )
+    request.decided_by, request.decided_at = officer, timezone.now()
+    request.save(update_fields=["status", "decided_by", "decided_at"])
+    account = request.program_account
+    notification_send(
+        recipient=request.requested_by,
+        kind=Kind.REDUCTION_DECISION,
+        dedupe_key=f"reduction:{request.pk}",
+        context={"account": account.bn15, "decision": request.status},
+        link=f"/program-accounts/{account.bn15}/financial-security/",
+    )
+    if approve:
+        rpp_reinstate_if_covered(account)
+    return request
+
+
+# --- Suspension and reinstatement ----------------------------------------------------------
+
+
+def is_covered(program_account: ProgramAccount, day: datetime.date) -> tuple[bool, dict]:
+    required = requirement_in_force(program_account, day)
+    bonds, cash = posted_totals(program_account, day)
+    missing = shortfall(required, bonds, cash)
+    return missing == 0, {
+        "required": f"${required.bond:,.2f}",
+        "posted": f"${bonds + cash:,.2f}",
+        "account": program_account.bn15,
+    }
+
+
+def rpp_reinstate_if_covered(program_account: ProgramAccount) -> bool:
+    """A suspended account with enough security posted gets RPP back at once."""
+    account = ProgramAccount.objects.select_for_update().get(pk=program_account.pk)
+    if account.rpp_status != ProgramAccount.RppStatus.SUSPENDED:
+        return False
+    covered, facts = is_covered(account, timezone.localdate())
+    if not covered:
+        return False
+    account.rpp_status = ProgramAccount.RppStatus.ACTIVE
+    account.save(update_fields=["rpp_status"])
+    program_account.rpp_status = account.rpp_status
+    for user in _importer_bams(account):
+        notification_send(
+            recipient=user,
+            kind=Kind.RPP_REINSTATEMENT,
+            dedupe_key=f"rpp-reinstated:{account.bn15}:{timezone.now().isoformat()}",
+            context=facts,
+        )
+    return True
+
+
+@dataclass(frozen=True)
+class EnforcementSummary:
+    day: datetime.date
+    checked: int
+    suspended: int
+    spared: int
+
+    def __str__(self) -> str:
+        return (
+            f"rpp_enforce {self.day}: {self.checked} RPP accounts checked, {self.suspended} "
+            f"suspended, {self.spared} spared by a pending reduction request."
+        )
+
+
+def rpp_enforce(*, day: datetime.date) -> EnforcementSummary:
+    """After January 15, suspend RPP where the posted security is below the requirement,
+    unless a reduction request is still pending. Idempotent: a suspended account is not
+    suspended (or notified) again."""
+    suspended = spared = checked = 0
+    pending = set(
+        ReductionRequest.objects.filter(status=ReductionRequest.Status.PENDING).values_list(
+            "program_account_id", flat=True
+        )
+    )
+    for account in ProgramAccount.objects.filter(rpp_status=ProgramAccount.RppStatus.ACTIVE):
+        checked += 1
+        covered, facts = is_covered(account, day)
+        if covered:
+            continue
+        if account.pk in pending:
+            spared += 1
+            continue
+        with transaction.atomic():
+            locked = ProgramAccount.objects.select_for_update().get(pk=account.pk)
+            if locked.rpp_status != ProgramAccount.RppStatus.ACTIVE:
+                continue
+            locked.rpp_status = ProgramAccount.RppStatus.SUSPENDED
+            locked.save(update_fields=["rpp_status"])
+            for user in _importer_bams(account):
+                notification_send(
+                    recipient=user,
+                    kind=Kind.RPP_SUSPENSION,
+                    dedupe_key=f"rpp-suspended:{account.bn15}:{day.isoformat()}",
+                    context=facts,
+                )
+        suspended += 1
+    summary = EnforcementSummary(day, checked, suspended, spared)
+    logger.info(str(summary))
+    return summary
+
+
+# --- Beyond CARM: the forecast and its nudge -----------------------------------------------
+
+
+@dataclass(frozen=True)
+class Forecast:
+    year: int
+    highest_month: datetime.date | None
+    highest_amount: Decimal
+    bond: Decimal
+    cash: Decimal
+    window: tuple[datetime.date, datetime.date]
+
+
+def forecast(program_account: ProgramAccount, today: datetime.date) -> Forecast:
+    """The next review's requirement from the months seen so far in its window."""
+    year = review_year_due(today) + 1
+    month, amount = highest_months([program_account.pk], year).get(
+        program_account.pk, (None, Decimal("0.00"))
+    )
+    bond, cash = required_security(amount)
+    return Forecast(year, month, amount, bond, cash, review_window(year))
+
+
+def forecast_nudge(*, day: datetime.date) -> int:
+    """Weekly: tell the importer's BAMs when the next review will ask for more than is
+    posted, while there is time to act. Once per account and week."""
+    sent = 0
+    week = day.isocalendar()
+    for account in ProgramAccount.objects.filter(rpp_status__in=RPP_STATUSES):
+        expected = forecast(account, day)
+        bonds, cash = posted_totals(account, day)
+        required = requirement_in_force(account, day)
+        missing = shortfall(Requirement(expected.bond, expected.cash), bonds, cash)
+        if missing <= 0 or expected.bond <= required.bond:
+            continue
+        for user in _importer_bams(account):
+            _, created = notification_send(
+                recipient=user,
+                kind=Kind.RPP_FORECAST,
+                dedupe_key=f"rpp-forecast:{account.bn15}:{week.year}-W{week.week:02d}",
+                context={
+                    "account": account.bn15,
+                    "forecast": f"${expected.bond:,.0f}",
+                    "posted": f"${bonds + cash:,.2f}",
+                    "review_date": datetime.date(expected.year, 10, 20).isoformat(),
+                },
+                link=f"/program-accounts/{account.bn15}/financial-security/",
+            )
+            sent += created
+    return sent

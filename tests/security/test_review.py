@@ -1,0 +1,266 @@
+"""The annual review in process: highest month in SQL, one review per account and year,
+notifications only on an increase and never twice; the requirement in force around
+January 15; suspension, reinstatement, reductions, bond renewals, the forecast."""
+
+import datetime
+from decimal import Decimal as D
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from accounts.models import ProgramAccount
+from financial.calendar import EASTERN
+from financial.services import posting_create
+from notifications.models import Notification
+from security.errors import SecurityError
+from security.models import BondRenewal, ReductionRequest, ReviewRun, RppReview
+from security.review import annual_review, highest_months
+from security.rules import review_year_due
+from security.selectors import requirement_in_force, security_position
+from security.services import (
+    bond_post,
+    bonds_renew,
+    cash_deposit_record,
+    forecast,
+    forecast_nudge,
+    reduction_decide,
+    reduction_request,
+    rpp_enforce,
+)
+from tests.factories import BusinessFactory, UserFactory, member
+
+pytestmark = pytest.mark.django_db
+
+
+def at(day: str, hour: int = 12) -> datetime.datetime:
+    return datetime.datetime.combine(
+        datetime.date.fromisoformat(day), datetime.time(hour), tzinfo=EASTERN
+    )
+
+
+def charge(account, amount: str, day: str, hour: int = 12, kind: str = "charge"):
+    value = D(amount)
+    return posting_create(
+        program_account=account, kind=kind, amount=value, gst=value, posted_at=at(day, hour)
+    )
+
+
+@pytest.fixture
+def rpp(rm1):
+    rm1.rpp_status = ProgramAccount.RppStatus.ACTIVE
+    rm1.save()
+    return rm1
+
+
+@pytest.fixture
+def surety_user(db):
+    from accounts.models import Role
+
+    surety = BusinessFactory(legal_name="True North Surety Co.", is_surety=True, is_importer=False)
+    user = UserFactory(email="bonds@surety.example")
+    member(user, surety, Role.BAM)
+    return user
+
+
+def test_the_highest_month_inside_the_window_only(rpp):
+    charge(rpp, "900000.00", "2025-10-19")  # before the 2026 window
+    charge(rpp, "3000.00", "2025-10-20", hour=0)  # its first minute, Eastern
+    charge(rpp, "4000.00", "2026-03-10")
+    charge(rpp, "4000.00", "2026-03-31", hour=23)  # still March in Toronto
+    charge(rpp, "-500.00", "2026-03-15", kind="correction")  # downward: not receivable
+    charge(rpp, "9999.00", "2026-04-01", kind="interest")  # not receivable
+    charge(rpp, "800000.00", "2026-10-20")  # the 2027 review's
+    assert highest_months([rpp.pk], 2026) == {rpp.pk: (datetime.date(2026, 3, 1), D("8000.00"))}
+
+
+def test_a_review_that_raises_the_requirement_notifies_once(rpp, importer_bam, reader):
+    charge(rpp, "25000.00", "2026-05-05")
+    first = annual_review(year=2026)
+    review = RppReview.objects.get()
+    assert (review.highest_month, review.highest_amount) == (datetime.date(2026, 5, 1), D("25000"))
+    assert (review.required_bond, review.required_cash) == (D("12500"), D("25000"))
+    assert (review.previous_bond, review.increased) == (D("5000"), True)
+    assert review.effective_date == datetime.date(2027, 1, 15)
+    assert (first.accounts, first.increased, first.created) == (1, 1, 1)
+
+    again = annual_review(year=2026)
+    assert (again.accounts, again.created) == (1, 0)
+    assert RppReview.objects.count() == 1
+    notices = Notification.objects.filter(kind="rpp_annual_review")
+    # The BAM and the reader whose scope has RM0001, once each.
+    assert sorted(n.recipient.email for n in notices) == [importer_bam.email, reader.email]
+    body = notices.get(recipient=importer_bam).body
+    assert "$5,000" in body and "$12,500" in body and "2027-01-15" in body
+    runs = ReviewRun.objects.order_by("started_at")
+    assert [(r.accounts, r.increased, r.chunks_done, r.chunks) for r in runs] == [
+        (1, 1, 1, 1),
+        (1, 1, 1, 1),
+    ]
+
+
+def test_no_notification_when_the_requirement_did_not_rise(rpp, importer_bam):
+    charge(rpp, "9999.99", "2026-05-05")  # bond 5,000: the minimum already in force
+    annual_review(year=2026)
+    assert RppReview.objects.get().increased is False
+    assert not Notification.objects.filter(kind="rpp_annual_review").exists()
+
+
+def test_accounts_without_rpp_are_not_reviewed(rm1, rm2, rpp):
+    rm2.rpp_status = ProgramAccount.RppStatus.NOT_ENROLLED
+    rm2.save()
+    charge(rm2, "50000.00", "2026-05-05")
+    assert annual_review(year=2026).accounts == 1
+    assert not RppReview.objects.filter(program_account=rm2).exists()
+
+
+def test_the_previous_requirement_stays_until_january_15(rpp):
+    charge(rpp, "30000.00", "2025-06-01")
+    annual_review(year=2025)  # 15,000 from 2026-01-15
+    charge(rpp, "50000.00", "2026-06-01")
+    annual_review(year=2026)  # 25,000 from 2027-01-15
+    assert RppReview.objects.get(year=2026).previous_bond == D("15000")
+    in_force = [
+        requirement_in_force(rpp, datetime.date.fromisoformat(day)).bond
+        for day in ("2026-01-14", "2026-01-15", "2026-10-20", "2027-01-14", "2027-01-15")
+    ]
+    assert in_force == [D("5000"), D("15000"), D("15000"), D("15000"), D("25000")]
+
+
+def test_bonds_and_cash_cover_together(rpp, surety_user, officer):
+    charge(rpp, "40000.00", "2025-06-01")
+    annual_review(year=2025)  # bond 20,000 or cash 40,000
+    day = datetime.date(2026, 2, 1)
+    assert security_position(rpp, day).shortfall == D("20000.00")
+    bond_post(
+        actor=surety_user,
+        program_account=rpp,
+        bond_number="TN-1",
+        amount="10000.00",
+        effective_date=timezone.localdate(),
+    )
+    cash_deposit_record(officer=officer, program_account=rpp, amount=D("10000.00"), received_on=day)
+    position = security_position(rpp, max(day, timezone.localdate()))
+    assert position.posted == D("20000.00")
+    assert position.shortfall == D("5000.00")  # $10,000 cash covers a $5,000 bond
+
+
+def test_enforcement_suspends_then_a_bond_reinstates(rpp, importer_bam, surety_user):
+    charge(rpp, "40000.00", "2025-06-01")
+    annual_review(year=2025)
+    today = timezone.localdate()
+    summary = rpp_enforce(day=today)
+    rpp.refresh_from_db()
+    assert rpp.rpp_status == "suspended" and summary.suspended == 1
+    assert rpp_enforce(day=today).suspended == 0  # once
+    assert Notification.objects.filter(kind="rpp_suspension").count() == 1
+
+    with pytest.raises(SecurityError) as refused:
+        bond_post(
+            actor=importer_bam,  # not a surety
+            program_account=rpp,
+            bond_number="X",
+            amount="1.00",
+            effective_date=today,
+        )
+    assert refused.value.code == "not_a_surety"
+    bond_post(
+        actor=surety_user,
+        program_account=rpp,
+        bond_number="TN-2",
+        amount="20000.00",
+        effective_date=today,
+    )
+    rpp.refresh_from_db()
+    assert rpp.rpp_status == "active"
+    assert Notification.objects.filter(kind="rpp_reinstatement", recipient=importer_bam).exists()
+
+
+def test_a_pending_reduction_spares_the_account(rpp, importer_bam, officer):
+    charge(rpp, "40000.00", "2025-06-01")
+    annual_review(year=2025)
+    request = reduction_request(
+        actor=importer_bam,
+        program_account=rpp,
+        amount=D("8000.00"),
+        justification="Our imports fell by half after we closed the Montréal store.",
+    )
+    assert rpp_enforce(day=timezone.localdate()).spared == 1
+    rpp.refresh_from_db()
+    assert rpp.rpp_status == "active"
+    with pytest.raises(SecurityError) as refused:
+        reduction_request(
+            actor=importer_bam, program_account=rpp, amount=D("7000"), justification="x" * 30
+        )
+    assert refused.value.code == "reduction_pending"
+    reduction_decide(officer=officer, request=request, approve=True)
+    assert requirement_in_force(rpp, timezone.localdate()).bond == D("8000.00")
+    decision = Notification.objects.get(kind="reduction_decision")
+    assert decision.recipient == importer_bam and "approved" in decision.body
+    with pytest.raises(SecurityError):
+        reduction_decide(officer=officer, request=request, approve=False)
+
+
+@pytest.mark.parametrize(
+    ("amount", "justification", "code"),
+    [
+        ("0", "A long enough justification here.", "amount"),
+        ("12.345", "A long enough justification here.", "amount"),
+        ("5000.00", "A long enough justification here.", "not_a_reduction"),
+        ("100.00", "too short", "justification"),
+    ],
+)
+def test_bad_reduction_requests_change_nothing(rpp, importer_bam, amount, justification, code):
+    with pytest.raises(SecurityError) as refused:
+        reduction_request(
+            actor=importer_bam, program_account=rpp, amount=amount, justification=justification
+        )
+    assert refused.value.code == code
+    assert not ReductionRequest.objects.exists()
+
+
+def test_bonds_renew_yearly_until_cancelled(rpp, surety_user):
+    from security.models import SuretyBond
+    from security.services import bond_cancel, surety_of
+
+    bond = SuretyBond.objects.create(
+        program_account=rpp,
+        surety=surety_of(surety_user),
+        bond_number="TN-3",
+        amount=D("5000.00"),
+        effective_date=datetime.date(2024, 3, 10),
+        posted_by=surety_user,
+    )
+    assert bonds_renew(day=datetime.date(2024, 3, 10)) == 0  # the day it starts
+    assert bonds_renew(day=datetime.date(2025, 3, 9)) == 0
+    assert bonds_renew(day=datetime.date(2025, 3, 10)) == 1
+    assert bonds_renew(day=datetime.date(2025, 3, 10)) == 0  # once
+    bond_cancel(actor_business=bond.surety, bond=bond, cancelled_from=datetime.date(2026, 3, 10))
+    assert bonds_renew(day=datetime.date(2026, 3, 10)) == 0
+    assert list(BondRenewal.objects.values_list("renewed_on", flat=True)) == [
+        datetime.date(2025, 3, 10)
+    ]
+
+
+def test_the_forecast_and_its_weekly_nudge(rpp, importer_bam):
+    today = timezone.localdate()
+    charge(rpp, "60000.00", today.isoformat(), hour=0)
+    expected = forecast(rpp, today)
+    assert expected.year == review_year_due(today) + 1
+    assert expected.window[0] <= today <= expected.window[1]
+    assert expected.bond == D("30000")
+    assert forecast_nudge(day=today) == 1
+    assert forecast_nudge(day=today) == 0  # once a week
+    assert "$30,000" in Notification.objects.get(kind="rpp_forecast").body
+
+
+def test_the_commands(rpp, capsys):
+    charge(rpp, "25000.00", "2026-05-05")
+    call_command("rpp_annual_review", "--year", "2026")
+    assert "rpp_annual_review 2026: 1 accounts reviewed, 1 increased" in capsys.readouterr().out
+    call_command("rpp_enforce", "--date", "2027-01-16")
+    assert "rpp_enforce 2027-01-16: 1 RPP accounts checked, 1 suspended" in (
+        capsys.readouterr().out
+    )
+    call_command("renew_bonds", "--date", "2027-01-16")
+    assert "renew_bonds 2027-01-16: 0 bonds renewed." in capsys.readouterr().out
