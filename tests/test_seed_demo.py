@@ -1,3 +1,5 @@
+from decimal import Decimal as D
+
 import pytest
 from django.contrib.auth.models import Group
 from django.core.management import call_command
@@ -149,3 +151,18 @@ def test_thirteen_months_of_history_once_and_the_ledger_balances():
     # Without RPP, every declaration was paid before release.
     assert not Declaration.objects.filter(program_account=maple2, status="payment_required")
     assert ledger_mismatches() == []
+    # Maple RM0001 holds a bond, and this year's review raises its requirement.
+    from django.utils import timezone
+
+    from notifications.models import Notification
+    from security.review import annual_review
+    from security.rules import review_year_due
+
+    assert maple1.bonds.get().amount == D("5000.00")
+    annual_review(year=review_year_due(timezone.localdate()))
+    review = maple1.rpp_reviews.get()
+    assert review.increased and review.required_bond > D("5000")
+    notice = Notification.objects.get(
+        kind="rpp_annual_review", recipient__email="maple.bam@example.com"
+    )
+    assert maple1.bn15 in notice.context["account"]

@@ -8,6 +8,7 @@ from accounts.demo import (
     demo_users_seed,
 )
 from financial.demo import demo_history_seed
+from security.demo import demo_security_seed
 
 
 class Command(BaseCommand):
@@ -29,6 +30,7 @@ class Command(BaseCommand):
         users = demo_users_seed()
         businesses = demo_businesses_seed(users)
         demo_relationships_seed(users, businesses)
+        demo_security_seed(users, months=months)
         filed = demo_history_seed(users, months=months)
         self.stdout.write(
             f"seed_demo: {len(users)} demo users and {len(businesses)} businesses ready "

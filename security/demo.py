@@ -1,0 +1,41 @@
+"""The demo's financial security: True North Surety's bonds for Maple RM0001 and Prairie,
+posted when their history starts. Maple's year of declarations means the next annual
+review (`rpp_annual_review --year <this year>`) raises its requirement and notifies it."""
+
+import datetime
+
+import time_machine
+from django.utils import timezone
+
+from accounts.models import ProgramAccount, User
+from financial.calendar import EASTERN
+from security.models import SuretyBond
+from security.services import bond_post
+
+BONDS = [
+    # program account, bond number, amount
+    ("123456782RM0001", "TNS-2025-0412", "5000.00"),
+    ("876543216RM0001", "TNS-2025-0588", "15000.00"),
+]
+
+
+def demo_security_seed(users: dict[str, User], *, months: int = 13) -> int:
+    """Post the demo bonds once, dated when the history starts; returns how many."""
+    surety = users["surety@example.com"]
+    start = (timezone.localdate() - datetime.timedelta(days=months * 31)).replace(day=1)
+    posted = 0
+    for bn15, number, amount in BONDS:
+        account = ProgramAccount.objects.get(bn15=bn15)
+        if SuretyBond.objects.filter(program_account=account).exists():
+            continue
+        moment = datetime.datetime.combine(start, datetime.time(9), tzinfo=EASTERN)
+        with time_machine.travel(moment, tick=False):
+            bond_post(
+                actor=surety,
+                program_account=account,
+                bond_number=number,
+                amount=amount,
+                effective_date=start,
+            )
+        posted += 1
+    return posted
