@@ -15,6 +15,7 @@ from accounts.services import (
     PaymentAnswer,
     StatementAnswer,
 )
+from carm.widgets import DatePicker
 
 phone_validator = RegexValidator(
     r"^\+?[0-9 ().-]{7,20}( ?(ext\.?|x|poste) ?[0-9]{1,6})?$",
@@ -132,7 +133,7 @@ class AffinityForm(forms.Form):
     payment_date = forms.DateField(
         label=_("Date of a payment"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DatePicker(),
         help_text=_("Any day a payment was made on this program account."),
     )
     payment_amount = MoneyField(
@@ -144,7 +145,7 @@ class AffinityForm(forms.Form):
     statement_date = forms.DateField(
         label=_("Statement date"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DatePicker(),
         help_text=_("The date of one of its Statements of Account. Statements are dated the 25th."),
     )
     statement_balance = MoneyField(

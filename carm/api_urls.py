@@ -14,6 +14,7 @@ from financial.api import (
     TransactionListApi,
 )
 from notifications.api import NotificationListApi, NotificationReadApi
+from security.api import BondApi, FinancialSecurityApi
 
 urlpatterns = [
     path("program-accounts/", ProgramAccountListApi.as_view(), name="api-program-accounts"),
@@ -65,6 +66,12 @@ urlpatterns = [
         CorrectionApi.as_view(),
         name="api-corrections",
     ),
+    path(
+        "program-accounts/<str:bn15>/financial-security/",
+        FinancialSecurityApi.as_view(),
+        name="api-financial-security",
+    ),
+    path("program-accounts/<str:bn15>/bonds/", BondApi.as_view(), name="api-bonds"),
     path("relationships/", RelationshipListApi.as_view(), name="api-relationships"),
     path("notifications/", NotificationListApi.as_view(), name="api-notifications"),
     path(

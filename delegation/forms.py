@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import ServiceErrorsMixin
 from accounts.models import ProgramAccount
+from carm.widgets import DatePicker
 from delegation.models import Relationship
 
 
@@ -61,7 +62,7 @@ class RelationshipTermsForm(ServiceErrorsMixin, forms.Form):
     ends_on = forms.DateField(
         label=_("Ends on (optional)"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DatePicker(),
         help_text=_("After this date the relationship lapses on its own."),
     )
     error_fields = {

@@ -339,6 +339,33 @@ def relationships_visible_to(user) -> QuerySet[Relationship]:
     )
 
 
+# --- Sureties ------------------------------------------------------------------------------
+
+
+def surety_of(user) -> Business | None:
+    """The surety (e-bond issuer) the user works for, if any."""
+    if not user.is_authenticated:
+        return None
+    membership = (
+        Membership.objects.filter(user=user, business__is_surety=True)
+        .select_related("business")
+        .first()
+    )
+    return membership.business if membership else None
+
+
+def program_account_for_bond(user, bn15: str) -> ProgramAccount | None:
+    """The account a surety's user posts a bond for (None if CBSA has no such number);
+    403 for anyone who does not work for a surety.
+
+    Not through the delegation rules: a surety is no third party of the importer and
+    holds no relationship with it; it issues the e-bond at the importer's request, which
+    gives it the account number. All it learns here is whether that number exists."""
+    if surety_of(user) is None:
+        raise PermissionDenied
+    return ProgramAccount.objects.filter(bn15=bn15).first()
+
+
 def get_declaration_for(user, transaction_number: str, action: Action = Action.VIEW_ACCOUNT):
     """A declaration on an account the user sees, filed by someone whose transactions the
     user may see: 404 otherwise; 403 if seen but `action` is not allowed."""

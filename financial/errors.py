@@ -2,6 +2,8 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from carm.formats import money
+
 MESSAGES = {
     "not_allowed": _("You may not do this on this program account."),
     "no_lines": _("A declaration needs at least one line."),
@@ -49,5 +51,5 @@ class FinancialError(Exception):
         details = dict(self.details)
         for name in ("remaining", "credit"):
             if name in details:
-                details[name] = f"${details[name]:,.2f}"
+                details[name] = money(details[name])
         return str(MESSAGES[self.code]) % details if details else str(MESSAGES[self.code])

@@ -5,15 +5,14 @@ from django import forms
 from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
 
+from carm.widgets import DatePicker
 from financial.models import DeclarationVersion, Payment, Posting
 
 PERCENT = Decimal("100")
 
 
 class DeclarationForm(forms.Form):
-    release_date = forms.DateField(
-        label=_("Release date"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    release_date = forms.DateField(label=_("Release date"), widget=DatePicker())
     port_of_entry = forms.RegexField(
         label=_("Port of entry"),
         regex=r"^[0-9]{4}$",
@@ -131,12 +130,8 @@ class PaymentForm(forms.Form):
 
 
 class HistoryFilterForm(forms.Form):
-    posted_after = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    posted_before = forms.DateField(
-        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    posted_after = forms.DateField(label=_("From"), required=False, widget=DatePicker())
+    posted_before = forms.DateField(label=_("To"), required=False, widget=DatePicker())
     kind = forms.ChoiceField(
         label=_("Kind"), required=False, choices=[("", _("All")), *Posting.Kind.choices]
     )

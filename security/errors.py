@@ -2,6 +2,8 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from carm.formats import money
+
 MESSAGES = {
     "not_allowed": _("You may not do this on this program account."),
     "not_a_surety": _("Only a surety's users post bonds."),
@@ -31,7 +33,7 @@ class SecurityError(Exception):
     @property
     def message(self) -> str:
         details = {
-            name: f"${value:,.2f}" if name == "required" else value
+            name: money(value) if name == "required" else value
             for name, value in self.details.items()
         }
         template = str(MESSAGES[self.code])

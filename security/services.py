@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import Business, Membership, ProgramAccount, Role, User
+from delegation.permissions import surety_of
 from financial.locks import lock_account_balance
 from notifications.kinds import Kind
 from notifications.services import notification_send
@@ -42,16 +43,6 @@ def _importer_bams(program_account: ProgramAccount) -> list[User]:
 
 
 # --- Posting security ----------------------------------------------------------------------
-
-
-def surety_of(user: User) -> Business | None:
-    """The surety (e-bond issuer) the user works for, if any."""
-    membership = (
-        Membership.objects.filter(user=user, business__is_surety=True)
-        .select_related("business")
-        .first()
-    )
-    return membership.business if membership else None
 
 
 @transaction.atomic

@@ -35,6 +35,18 @@ def _clean_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _english_outside_requests():
+    """A request in French leaves French active in this thread; each test starts in the
+    portal's default language, as a Celery task or a command would."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture
 def maple(db):
     """An importer with two program accounts, like the demo's Maple Leaf Imports."""

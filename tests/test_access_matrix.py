@@ -55,6 +55,14 @@ IMPORTER_FILED = expect(404, importer_bam=200, reader=200, anonymous=302)
 IMPORTER_FILED_CORRECT = expect(404, importer_bam=200, reader=403, anonymous=302)
 # A declaration broker_bm filed: its own, so visible to it; broker_pm sees others' not.
 BROKER_FILED = expect(404, importer_bam=200, reader=200, broker_bm=200, anonymous=302)
+# Financial security: employees in every role; providers only with the "financial security"
+# visibility, which neither broker_bm nor broker_pm has.
+SECURITY_RM1 = {**SEES_RM1, "broker_bm": 403, "broker_pm": 403}
+SECURITY_RM2 = {**SEES_RM2, "broker_bm": 403}
+# Update Requirement: those who see it and may file (BAM, PAM, Editor); readers 403.
+REDUCTION_RM1 = {**SECURITY_RM1, "reader": 403}
+# Posting a bond: surety users only, and no persona here works for a surety.
+SURETIES_ONLY = expect(403, anonymous=401)
 
 
 @dataclass
@@ -163,6 +171,21 @@ RULES: dict[str, list[Case]] = {
             {"get": IMPORTER_FILED_CORRECT, "post": IMPORTER_FILED_CORRECT},
         )
     ],
+    # Financial security
+    "financial_security": [
+        Case({"bn15": "rm1"}, {"get": SECURITY_RM1}),
+        Case({"bn15": "rm2"}, {"get": SECURITY_RM2}),
+    ],
+    "security_reduction": [
+        # An empty form: 200 with errors for those who may ask.
+        Case({"bn15": "rm1"}, {"get": REDUCTION_RM1, "post": REDUCTION_RM1}),
+        Case({"bn15": "rm2"}, {"get": SECURITY_RM2}),
+    ],
+    "api-financial-security": [
+        Case({"bn15": "rm1"}, {"get": {**SECURITY_RM1, "anonymous": 401}}),
+        Case({"bn15": "rm2"}, {"get": {**SECURITY_RM2, "anonymous": 401}}),
+    ],
+    "api-bonds": [Case({"bn15": "rm1"}, {"post": SURETIES_ONLY})],
     # The importer's access management
     "employees": [Case({"bn9": "maple"}, {"get": MAPLE_MANAGERS})],
     "access_request_decide": [

@@ -4,6 +4,8 @@ from django.utils.functional import Promise
 from django.utils.text import capfirst
 from django.utils.translation import gettext, gettext_noop
 
+from carm.formats import money
+
 register = template.Library()
 
 # Written in both languages on the statement's PDF: listed here for the catalogue.
@@ -35,18 +37,4 @@ def bilingual(text) -> str:
     return english if english == french else f"{english} / {french}"
 
 
-# How each language writes 1,234.50: thousands separator, decimal mark, where "$" goes.
-MONEY_STYLES = {"en": (",", ".", "${}"), "fr": ("\u00a0", ",", "{}\u00a0$")}
-
-
-@register.filter
-def money(value) -> str:
-    """Dollars with cents in the reader's language: $1,234.50 and -$1,234.50 in English,
-    1 234,50 $ and -1 234,50 $ in French."""
-    if value is None:
-        return "—"
-    language = (translation.get_language() or "en")[:2]
-    thousands, decimal_mark, pattern = MONEY_STYLES.get(language, MONEY_STYLES["en"])
-    digits = f"{abs(value):,.2f}".replace(",", "\0").replace(".", decimal_mark)
-    digits = digits.replace("\0", thousands)
-    return ("-" if value < 0 else "") + pattern.format(digits)
+register.filter("money", money)

@@ -1,0 +1,20 @@
+"""How the portal writes amounts for people, in their language."""
+
+from decimal import Decimal
+
+from django.utils import translation
+
+# How each language writes 1,234.50: thousands separator, decimal mark, where "$" goes.
+MONEY_STYLES = {"en": (",", ".", "${}"), "fr": ("\u00a0", ",", "{}\u00a0$")}
+
+
+def money(value: Decimal | None) -> str:
+    """Dollars with cents in the active language: $1,234.50 and -$1,234.50 in English,
+    1 234,50 $ and -1 234,50 $ in French."""
+    if value is None:
+        return "—"
+    language = (translation.get_language() or "en")[:2]
+    thousands, decimal_mark, pattern = MONEY_STYLES.get(language, MONEY_STYLES["en"])
+    digits = f"{abs(value):,.2f}".replace(",", "\0").replace(".", decimal_mark)
+    digits = digits.replace("\0", thousands)
+    return ("-" if value < 0 else "") + pattern.format(digits)

@@ -1,0 +1,59 @@
+from django.http import Http404
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.identifiers import IdentifierError, normalize_program_account
+from delegation.permissions import (
+    Action,
+    get_program_account_for,
+    program_account_for_bond,
+    surety_of,
+)
+from financial.api import Refused
+from security import services
+from security.errors import SecurityError
+from security.serializers import BondInSerializer, BondSerializer, FinancialSecuritySerializer
+from security.views import overview
+
+
+def _bn15(value: str) -> str:
+    try:
+        return normalize_program_account(value)
+    except IdentifierError:
+        raise Http404 from None
+
+
+class FinancialSecurityApi(APIView):
+    """What the account must post, what is posted, the shortfall, the reviews and the
+    forecast of the next one (financial security visibility needed)."""
+
+    @extend_schema(responses={200: FinancialSecuritySerializer})
+    def get(self, request: Request, bn15: str) -> Response:
+        account = get_program_account_for(request.user, _bn15(bn15), Action.VIEW_SECURITY)
+        return Response(FinancialSecuritySerializer(overview(account, timezone.localdate())).data)
+
+
+class BondApi(APIView):
+    """A surety posts a bond for a program account (surety users only)."""
+
+    @extend_schema(request=BondInSerializer, responses={201: BondSerializer})
+    def post(self, request: Request, bn15: str) -> Response:
+        if surety_of(request.user) is None:
+            raise PermissionDenied(SecurityError("not_a_surety").message, code="not_a_surety")
+        account = program_account_for_bond(request.user, _bn15(bn15))
+        if account is None:  # an unknown (or malformed) number
+            raise Http404
+        incoming = BondInSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        try:
+            bond = services.bond_post(
+                actor=request.user, program_account=account, **incoming.validated_data
+            )
+        except SecurityError as error:
+            raise Refused(error.message, code=error.code) from None
+        return Response(BondSerializer(bond).data, status=status.HTTP_201_CREATED)
