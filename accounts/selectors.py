@@ -1,12 +1,22 @@
 """Reads about businesses and access, always through what the user may see."""
 
+from collections import defaultdict
+from collections.abc import Iterable
 from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
-from accounts.models import AccessEvent, AccessRequest, Business, Membership, ProgramAccount
+from accounts.models import (
+    AccessEvent,
+    AccessRequest,
+    Business,
+    Membership,
+    ProgramAccount,
+    Role,
+    User,
+)
 from delegation.permissions import (
     Action,
     can,
@@ -124,3 +134,28 @@ def statement_balance_matches(
     return Statement.objects.filter(
         program_account=program_account, statement_date=statement_date, total_payable=balance
     ).exists()
+
+
+def employees_of_accounts(program_account_ids: Iterable[int]) -> dict[int, list[User]]:
+    """{account id: the importer's BAMs and the employees whose scope covers it}: who
+    hears of what happens to an account (a statement, an annual review)."""
+    accounts_of: dict[int, list[int]] = defaultdict(list)
+    readers: dict[int, list[User]] = {}
+    for pk, business_id in ProgramAccount.objects.filter(
+        pk__in=list(program_account_ids)
+    ).values_list("pk", "business_id"):
+        accounts_of[business_id].append(pk)
+        readers[pk] = []
+    memberships = (
+        Membership.objects.filter(business_id__in=list(accounts_of))
+        .filter(Q(role=Role.BAM) | Q(program_accounts__in=list(readers)))
+        .select_related("user")
+        .prefetch_related("program_accounts")
+        .distinct()
+    )
+    for membership in memberships:
+        covered = {account.pk for account in membership.program_accounts.all()}
+        for pk in accounts_of[membership.business_id]:
+            if membership.role == Role.BAM or pk in covered:
+                readers[pk].append(membership.user)
+    return readers

@@ -14,11 +14,12 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import connection, transaction
-from django.db.models import Q, Sum
+from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Membership, ProgramAccount, Role
+from accounts.models import ProgramAccount
+from accounts.selectors import employees_of_accounts
 from financial.calendar import billing_period, payment_due_date, start_of, statement_date
 from financial.models import AccountBalance, InterestAccrual, Posting, Statement
 from financial.services import posting_create
@@ -206,33 +207,8 @@ def _post_interest(ids, start, period_end, end) -> Decimal:
     return posted
 
 
-def statement_readers(program_account_ids: Iterable[int]) -> dict[int, list]:
-    """Who hears of a new statement: the importer's BAMs and its employees whose scope
-    covers the account."""
-    accounts = ProgramAccount.objects.filter(pk__in=list(program_account_ids)).values_list(
-        "pk", "business_id"
-    )
-    business_of = dict(accounts)
-    readers: dict[int, list] = {pk: [] for pk in business_of}
-    memberships = (
-        Membership.objects.filter(business_id__in=set(business_of.values()))
-        .filter(Q(role=Role.BAM) | Q(program_accounts__in=list(business_of)))
-        .select_related("user")
-        .prefetch_related("program_accounts")
-        .distinct()
-    )
-    for membership in memberships:
-        covered = {a.pk for a in membership.program_accounts.all()}
-        for pk, business_id in business_of.items():
-            if business_id == membership.business_id and (
-                membership.role == Role.BAM or pk in covered
-            ):
-                readers[pk].append(membership.user)
-    return readers
-
-
 def _notify(statements: list[Statement]) -> None:
-    readers = statement_readers(s.program_account_id for s in statements)
+    readers = employees_of_accounts(s.program_account_id for s in statements)
     bn15 = dict(ProgramAccount.objects.filter(pk__in=list(readers)).values_list("pk", "bn15"))
     for statement in statements:
         account = bn15[statement.program_account_id]

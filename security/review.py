@@ -15,10 +15,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 
-from accounts.models import Membership, ProgramAccount, Role
+from accounts.models import ProgramAccount
+from accounts.selectors import employees_of_accounts
 from financial.calendar import start_of
 from notifications.kinds import Kind
 from notifications.services import notification_send
@@ -72,7 +73,8 @@ def rpp_accounts():
 RPP_STATUSES = (ProgramAccount.RppStatus.ACTIVE, ProgramAccount.RppStatus.SUSPENDED)
 
 
-def chunks_of(ids: list[int], size: int = CHUNK) -> list[list[int]]:
+def chunks_of(ids: list[int], size: int | None = None) -> list[list[int]]:
+    size = size or CHUNK
     return [ids[i : i + size] for i in range(0, len(ids), size)]
 
 
@@ -141,7 +143,11 @@ def review_chunk(*, year: int, ids: list[int], run_id: int | None = None) -> int
     created = RppReview.objects.bulk_create(reviews, ignore_conflicts=True)
     annual_review_notify([review for review in reviews if review.increased])
     if run_id is not None:
-        ReviewRun.objects.filter(pk=run_id).update(chunks_done=F("chunks_done") + 1)
+        # A chunk redelivered after it committed counts once more; the cap keeps the
+        # progress an officer watches within the run.
+        ReviewRun.objects.filter(pk=run_id, chunks_done__lt=F("chunks")).update(
+            chunks_done=F("chunks_done") + 1
+        )
     return len(created)
 
 
@@ -151,33 +157,23 @@ def annual_review_notify(reviews: list[RppReview]) -> int:
     re-runs."""
     if not reviews:
         return 0
-    accounts = ProgramAccount.objects.in_bulk([review.program_account_id for review in reviews])
-    memberships = (
-        Membership.objects.filter(business_id__in={a.business_id for a in accounts.values()})
-        .filter(Q(role=Role.BAM) | Q(program_accounts__in=list(accounts)))
-        .select_related("user")
-        .prefetch_related("program_accounts")
-        .distinct()
-    )
+    readers = employees_of_accounts(review.program_account_id for review in reviews)
+    bn15 = dict(ProgramAccount.objects.filter(pk__in=list(readers)).values_list("pk", "bn15"))
     sent = 0
     for review in reviews:
-        account = accounts[review.program_account_id]
-        for membership in memberships:
-            if membership.business_id != account.business_id:
-                continue
-            if membership.role != Role.BAM and account not in membership.program_accounts.all():
-                continue
+        account = bn15[review.program_account_id]
+        for user in readers[review.program_account_id]:
             _, created = notification_send(
-                recipient=membership.user,
+                recipient=user,
                 kind=Kind.RPP_ANNUAL_REVIEW,
-                dedupe_key=f"rpp-review:{account.bn15}:{review.year}",
+                dedupe_key=f"rpp-review:{account}:{review.year}",
                 context={
-                    "account": account.bn15,
+                    "account": account,
                     "previous": f"${review.previous_bond:,.0f}",
                     "required": f"${review.required_bond:,.0f}",
                     "effective_date": review.effective_date.isoformat(),
                 },
-                link=f"/program-accounts/{account.bn15}/financial-security/",
+                link=f"/program-accounts/{account}/financial-security/",
             )
             sent += created
     return sent
@@ -199,11 +195,11 @@ class ReviewSummary:
 
 
 def review_run_start(
-    *, year: int, started_by_id: int | None = None
+    *, year: int, started_by_id: int | None = None, chunk_size: int | None = None
 ) -> tuple[ReviewRun, list[list[int]]]:
     """A new run of the year's review over every RPP account, in chunks."""
     ids = list(rpp_accounts().order_by("pk").values_list("pk", flat=True))
-    chunks = chunks_of(ids)
+    chunks = chunks_of(ids, chunk_size)
     run = ReviewRun.objects.create(year=year, chunks=len(chunks), started_by_id=started_by_id)
     return run, chunks
 
@@ -224,9 +220,11 @@ def review_run_finish(*, run_id: int) -> ReviewSummary:
     return summary
 
 
-def annual_review(*, year: int, started_by_id: int | None = None) -> ReviewSummary:
+def annual_review(
+    *, year: int, started_by_id: int | None = None, chunk_size: int | None = None
+) -> ReviewSummary:
     """The whole review in this process, chunk after chunk."""
-    run, chunks = review_run_start(year=year, started_by_id=started_by_id)
+    run, chunks = review_run_start(year=year, started_by_id=started_by_id, chunk_size=chunk_size)
     for ids in chunks:
         review_chunk(year=year, ids=ids, run_id=run.pk)
     return review_run_finish(run_id=run.pk)

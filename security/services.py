@@ -136,7 +136,11 @@ def reduction_request(
     justification = (justification or "").strip()
     if len(justification) < 20:
         raise SecurityError("justification")
-    required = requirement_in_force(program_account, timezone.localdate())
+    # Between the review and its January 15, what is asked about is the new requirement.
+    today = timezone.localdate()
+    latest = program_account.rpp_reviews.order_by("-year").first()
+    day = max(today, latest.effective_date) if latest else today
+    required = requirement_in_force(program_account, day)
     if amount >= required.bond:
         raise SecurityError("not_a_reduction", required=required.bond)
     try:

@@ -10,13 +10,15 @@ from carm.tasks import RETRY_POLICY
 
 
 @shared_task(name="security.tasks.rpp_annual_review", **RETRY_POLICY)
-def rpp_annual_review(year: int | None = None, started_by: int | None = None) -> str:
+def rpp_annual_review(
+    year: int | None = None, started_by: int | None = None, chunk_size: int | None = None
+) -> str:
     """Fan the review out: one task per chunk of accounts, then the run's summary."""
     from security.review import review_run_start
     from security.rules import review_year_due
 
     year = int(year) if year else review_year_due(timezone.localdate())
-    run, chunks = review_run_start(year=year, started_by_id=started_by)
+    run, chunks = review_run_start(year=year, started_by_id=started_by, chunk_size=chunk_size)
     if not chunks:
         return rpp_review_finish.run([], run.pk)
     chord(rpp_review_chunk.s(year, ids, run.pk) for ids in chunks)(rpp_review_finish.s(run.pk))

@@ -264,3 +264,19 @@ def test_the_commands(rpp, capsys):
     )
     call_command("renew_bonds", "--date", "2027-01-16")
     assert "renew_bonds 2027-01-16: 0 bonds renewed." in capsys.readouterr().out
+
+
+def test_before_january_15_a_reduction_is_asked_of_the_new_requirement(rpp, importer_bam):
+    import time_machine
+
+    charge(rpp, "40000.00", "2026-06-01")  # 20,000 from 2027-01-15; 5,000 until then
+    annual_review(year=2026)
+    with time_machine.travel(datetime.datetime(2026, 11, 2, 12, tzinfo=EASTERN), tick=False):
+        request = reduction_request(
+            actor=importer_bam,
+            program_account=rpp,
+            amount=D("10000.00"),
+            justification="June was a one-off: a single order for a new store opening.",
+        )
+        assert requirement_in_force(rpp, timezone.localdate()).bond == D("5000")
+    assert request.status == "pending"
