@@ -1,21 +1,12 @@
 """GET financial-security and POST bonds in the API, by persona; errors in both languages."""
 
-import datetime
-from decimal import Decimal as D
-
 import pytest
 from django.utils import timezone
 
-from accounts.models import ProgramAccount, Role
-from financial.calendar import EASTERN
-from financial.services import posting_create
 from security.models import SuretyBond
-from security.review import annual_review
-from tests.factories import BusinessFactory, UserFactory, member
+from tests.security.conftest import REVIEWED
 
 pytestmark = pytest.mark.django_db
-
-REVIEWED = timezone.localdate().year - 2  # its January 15 has passed, whatever today is
 
 
 def security_url(account) -> str:
@@ -24,31 +15,6 @@ def security_url(account) -> str:
 
 def bonds_url(bn15: str) -> str:
     return f"/api/v1/program-accounts/{bn15}/bonds/"
-
-
-@pytest.fixture
-def reviewed(rm1):
-    rm1.rpp_status = ProgramAccount.RppStatus.ACTIVE
-    rm1.save()
-    posting_create(
-        program_account=rm1,
-        kind="charge",
-        amount=D("30000.00"),
-        gst=D("30000.00"),
-        posted_at=datetime.datetime(REVIEWED - 1, 11, 15, 12, tzinfo=EASTERN),
-    )
-    annual_review(year=REVIEWED)
-    return rm1
-
-
-@pytest.fixture
-def surety_user(db):
-    surety = BusinessFactory(
-        bn9="777888991", legal_name="True North Surety Co.", is_surety=True, is_importer=False
-    )
-    user = UserFactory(email="bonds@surety.example")
-    member(user, surety, Role.BAM)
-    return user
 
 
 def bond(**fields) -> dict:

@@ -10,20 +10,18 @@ from django.utils import timezone, translation
 from django.utils.html import escape
 
 from accounts.models import ProgramAccount, Role
-from financial.calendar import EASTERN
 from financial.services import posting_create
 from security.models import ReductionRequest, RppReview, SuretyBond
-from security.review import annual_review
 from security.rules import review_year_due
 from security.services import bond_post, cash_deposit_record
 from tests.conftest import relationship_with
 from tests.factories import BusinessFactory, UserFactory, member
+from tests.security.conftest import REVIEWED
 
 pytestmark = pytest.mark.django_db
 
 # Two years back: its January 15 has passed whatever today is, so its requirement is the
 # one in force.
-REVIEWED = timezone.localdate().year - 2
 
 
 @pytest.fixture(autouse=True)
@@ -35,37 +33,6 @@ def _english():
 
 def french(url: str) -> str:
     return url.replace("/en/", "/fr/", 1)
-
-
-@pytest.fixture
-def rpp(rm1):
-    rm1.rpp_status = ProgramAccount.RppStatus.ACTIVE
-    rm1.save()
-    return rm1
-
-
-@pytest.fixture
-def reviewed(rpp):
-    """RM0001 reviewed: a $30,000 month sets a $15,000 bond (or $30,000 cash)."""
-    posting_create(
-        program_account=rpp,
-        kind="charge",
-        amount=D("30000.00"),
-        gst=D("30000.00"),
-        posted_at=datetime.datetime(REVIEWED - 1, 11, 15, 12, tzinfo=EASTERN),
-    )
-    annual_review(year=REVIEWED)
-    return rpp
-
-
-@pytest.fixture
-def surety_user(db):
-    surety = BusinessFactory(
-        bn9="777888991", legal_name="True North Surety Co.", is_surety=True, is_importer=False
-    )
-    user = UserFactory(email="bonds@surety.example")
-    member(user, surety, Role.BAM)
-    return user
 
 
 def page_of(client, account, language: str = "en") -> str:

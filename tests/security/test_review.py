@@ -28,7 +28,6 @@ from security.services import (
     reduction_request,
     rpp_enforce,
 )
-from tests.factories import BusinessFactory, UserFactory, member
 
 pytestmark = pytest.mark.django_db
 
@@ -44,23 +43,6 @@ def charge(account, amount: str, day: str, hour: int = 12, kind: str = "charge")
     return posting_create(
         program_account=account, kind=kind, amount=value, gst=value, posted_at=at(day, hour)
     )
-
-
-@pytest.fixture
-def rpp(rm1):
-    rm1.rpp_status = ProgramAccount.RppStatus.ACTIVE
-    rm1.save()
-    return rm1
-
-
-@pytest.fixture
-def surety_user(db):
-    from accounts.models import Role
-
-    surety = BusinessFactory(legal_name="True North Surety Co.", is_surety=True, is_importer=False)
-    user = UserFactory(email="bonds@surety.example")
-    member(user, surety, Role.BAM)
-    return user
 
 
 def test_the_highest_month_inside_the_window_only(rpp):

@@ -14,7 +14,7 @@ import time_machine
 from django.conf import settings
 from django_celery_beat.schedulers import ModelEntry
 
-from accounts.models import ProgramAccount, Role
+from accounts.models import ProgramAccount
 from carm.celery import app
 from financial.calendar import EASTERN
 from financial.services import posting_create
@@ -26,7 +26,7 @@ from security.rules import review_year_due
 from security.selectors import requirement_in_force
 from security.services import bond_post, reduction_request, rpp_enforce
 from security.tasks import rpp_annual_review
-from tests.factories import BusinessFactory, ProgramAccountFactory, UserFactory, member
+from tests.factories import ProgramAccountFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -138,14 +138,6 @@ def charge(account: ProgramAccount, amount: str, moment: datetime.datetime) -> N
     posting_create(
         program_account=account, kind="charge", amount=value, duty=value, posted_at=moment
     )
-
-
-@pytest.fixture
-def surety_user(db):
-    surety = BusinessFactory(legal_name="True North Surety Co.", is_surety=True, is_importer=False)
-    user = UserFactory(email="bonds@surety.example")
-    member(user, surety, Role.BAM)
-    return user
 
 
 def bond(surety_user, account: ProgramAccount, number: str, amount: str, moment) -> None:
