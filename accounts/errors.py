@@ -2,6 +2,8 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from carm.errors import CodedError
+
 MESSAGES = {
     "bn9_format": _("A business number has 9 digits, for example 123456782."),
     "bn9_check_digit": _("This business number is not valid: check its last digit."),
@@ -59,11 +61,5 @@ MESSAGES = {
 }
 
 
-class AccountsError(Exception):
-    def __init__(self, code: str) -> None:
-        super().__init__(code)
-        self.code = code
-
-    @property
-    def message(self) -> str:
-        return str(MESSAGES[self.code])
+class AccountsError(CodedError):
+    messages = MESSAGES

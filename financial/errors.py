@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from carm.formats import money
+from carm.errors import CodedError
 
 MESSAGES = {
     "not_allowed": _("You may not do this on this program account."),
@@ -40,16 +40,5 @@ MESSAGES = {
 }
 
 
-class FinancialError(Exception):
-    def __init__(self, code: str, **details) -> None:
-        super().__init__(code)
-        self.code = code
-        self.details = details
-
-    @property
-    def message(self) -> str:
-        details = dict(self.details)
-        for name in ("remaining", "credit"):
-            if name in details:
-                details[name] = money(details[name])
-        return str(MESSAGES[self.code]) % details if details else str(MESSAGES[self.code])
+class FinancialError(CodedError):
+    messages = MESSAGES

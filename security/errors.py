@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from carm.formats import money
+from carm.errors import CodedError
 
 MESSAGES = {
     "not_allowed": _("You may not do this on this program account."),
@@ -24,17 +24,5 @@ MESSAGES = {
 }
 
 
-class SecurityError(Exception):
-    def __init__(self, code: str, **details) -> None:
-        super().__init__(code)
-        self.code = code
-        self.details = details
-
-    @property
-    def message(self) -> str:
-        details = {
-            name: money(value) if name == "required" else value
-            for name, value in self.details.items()
-        }
-        template = str(MESSAGES[self.code])
-        return template % details if details else template
+class SecurityError(CodedError):
+    messages = MESSAGES

@@ -1,0 +1,28 @@
+"""A service's refusal: a code the pages and API turn into words in the reader's language."""
+
+from decimal import Decimal
+
+from carm.formats import money
+
+
+class CodedError(Exception):
+    """Subclasses name their `messages`: {code: lazy text with %(name)s placeholders}.
+    Amounts among the details are written as money in the active language."""
+
+    messages: dict = {}
+
+    def __init__(self, code: str, **details) -> None:
+        super().__init__(code)
+        self.code = code
+        self.details = details
+
+    @property
+    def message(self) -> str:
+        template = str(self.messages[self.code])
+        if not self.details:
+            return template
+        details = {
+            name: money(value) if isinstance(value, Decimal) else value
+            for name, value in self.details.items()
+        }
+        return template % details
