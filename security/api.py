@@ -17,8 +17,8 @@ from delegation.permissions import (
 from financial.api import Refused
 from security import services
 from security.errors import SecurityError
+from security.overview import security_overview
 from security.serializers import BondInSerializer, BondSerializer, FinancialSecuritySerializer
-from security.views import overview
 
 
 def _bn15(value: str) -> str:
@@ -35,7 +35,9 @@ class FinancialSecurityApi(APIView):
     @extend_schema(responses={200: FinancialSecuritySerializer})
     def get(self, request: Request, bn15: str) -> Response:
         account = get_program_account_for(request.user, _bn15(bn15), Action.VIEW_SECURITY)
-        return Response(FinancialSecuritySerializer(overview(account, timezone.localdate())).data)
+        return Response(
+            FinancialSecuritySerializer(security_overview(account, timezone.localdate())).data
+        )
 
 
 class BondApi(APIView):

@@ -77,7 +77,7 @@ class ReductionSerializer(serializers.Serializer):
 
 
 class FinancialSecuritySerializer(serializers.Serializer):
-    """One account's financial security today (a `security.views.Overview`)."""
+    """One account's financial security today (a `security.overview.Overview`)."""
 
     bn15 = serializers.CharField(source="account.bn15", read_only=True)
     rpp_status = serializers.CharField(source="account.rpp_status", read_only=True)

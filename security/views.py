@@ -1,15 +1,10 @@
 """Financial Security pages: the importer's position, Update Requirement, and the surety's
 bonds. Thin: ask delegation.permissions, read through the selectors, call the services."""
 
-import datetime
-from dataclasses import dataclass
-from decimal import Decimal
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -17,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts.models import ProgramAccount
+from carm.formats import money
 from delegation.permissions import (
     Action,
     can,
@@ -24,94 +20,13 @@ from delegation.permissions import (
     program_account_for_bond,
     surety_of,
 )
-from financial.templatetags.financial_tags import money
 from security import selectors, services
 from security.errors import SecurityError
 from security.forms import BondForm, ReductionForm
-from security.models import ReductionRequest, RppReview, SuretyBond
-from security.review import RPP_STATUSES
+from security.models import ReductionRequest, SuretyBond
+from security.overview import security_overview
 
 BONDS_PER_PAGE = 50
-
-
-@dataclass(frozen=True)
-class Overview:
-    """Everything the Financial Security page and its API show about one account."""
-
-    account: ProgramAccount
-    today: datetime.date
-    position: selectors.SecurityPosition
-    bonds: list[SuretyBond]
-    reviews: list[RppReview]
-    enrolled: bool
-    pending: ReductionRequest | None
-    # The latest review, while its January 15 is still ahead, and what it will require.
-    upcoming: RppReview | None
-    upcoming_required: selectors.Requirement | None
-    upcoming_shortfall: Decimal
-    forecast: services.Forecast | None
-    forecast_shortfall: Decimal
-
-    @property
-    def required(self) -> selectors.Requirement:
-        return self.position.required
-
-    @property
-    def shortfall(self) -> Decimal:
-        return self.position.shortfall
-
-    @property
-    def next_review_on(self) -> datetime.date | None:
-        return datetime.date(self.forecast.year, 10, 20) if self.forecast else None
-
-
-def overview(account: ProgramAccount, today: datetime.date) -> Overview:
-    position = selectors.security_position(account, today)
-    reviews = list(selectors.reviews_of(account))
-    # Bonds still to come count for nothing today, but the importer should see them.
-    bonds = list(
-        account.bonds.filter(Q(cancelled_from__isnull=True) | Q(cancelled_from__gt=today))
-        .select_related("surety")
-        .order_by("effective_date", "pk")
-    )
-    enrolled = account.rpp_status in RPP_STATUSES
-    upcoming = reviews[0] if reviews and reviews[0].effective_date > today else None
-    upcoming_required = (
-        selectors.requirement_in_force(account, upcoming.effective_date) if upcoming else None
-    )
-    expected = services.forecast(account, today) if enrolled else None
-    return Overview(
-        account=account,
-        today=today,
-        position=position,
-        bonds=bonds,
-        reviews=reviews,
-        enrolled=enrolled,
-        pending=account.reduction_requests.filter(status=ReductionRequest.Status.PENDING).first(),
-        upcoming=upcoming,
-        upcoming_required=upcoming_required,
-        upcoming_shortfall=_short_of(upcoming_required, position),
-        forecast=expected,
-        forecast_shortfall=_forecast_shortfall(
-            expected, upcoming_required or position.required, position
-        ),
-    )
-
-
-def _short_of(required: selectors.Requirement | None, position) -> Decimal:
-    if required is None:
-        return selectors.ZERO
-    return selectors.shortfall(required, position.posted_bonds, position.posted_cash)
-
-
-def _forecast_shortfall(
-    expected: services.Forecast | None, current: selectors.Requirement, position
-) -> Decimal:
-    """What the next review would find missing, when it would raise the requirement: a
-    shortfall against the current one is already told on its own."""
-    if expected is None or expected.bond <= current.bond:
-        return selectors.ZERO
-    return _short_of(selectors.Requirement(expected.bond, expected.cash), position)
 
 
 def may_request_reduction(user, account: ProgramAccount) -> bool:
@@ -128,7 +43,7 @@ def financial_security(request: HttpRequest, bn15: str) -> HttpResponse:
         "security/financial_security.html",
         {
             "account": account,
-            "overview": overview(account, timezone.localdate()),
+            "overview": security_overview(account, timezone.localdate()),
             "may_request": may_request_reduction(request.user, account),
         },
     )

@@ -1,0 +1,93 @@
+"""What the Financial Security page and its API show of one account on a day: the
+position, the reviews, an upcoming January 15, the pending reduction and the forecast."""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Q
+
+from accounts.models import ProgramAccount
+from security import selectors, services
+from security.models import ReductionRequest, RppReview, SuretyBond
+from security.review import RPP_STATUSES
+
+
+@dataclass(frozen=True)
+class Overview:
+    """Everything the Financial Security page and its API show about one account."""
+
+    account: ProgramAccount
+    today: datetime.date
+    position: selectors.SecurityPosition
+    bonds: list[SuretyBond]
+    reviews: list[RppReview]
+    enrolled: bool
+    pending: ReductionRequest | None
+    # The latest review, while its January 15 is still ahead, and what it will require.
+    upcoming: RppReview | None
+    upcoming_required: selectors.Requirement | None
+    upcoming_shortfall: Decimal
+    forecast: services.Forecast | None
+    forecast_shortfall: Decimal
+
+    @property
+    def required(self) -> selectors.Requirement:
+        return self.position.required
+
+    @property
+    def shortfall(self) -> Decimal:
+        return self.position.shortfall
+
+    @property
+    def next_review_on(self) -> datetime.date | None:
+        return datetime.date(self.forecast.year, 10, 20) if self.forecast else None
+
+
+def security_overview(account: ProgramAccount, today: datetime.date) -> Overview:
+    position = selectors.security_position(account, today)
+    reviews = list(selectors.reviews_of(account))
+    # Bonds still to come count for nothing today, but the importer should see them.
+    bonds = list(
+        account.bonds.filter(Q(cancelled_from__isnull=True) | Q(cancelled_from__gt=today))
+        .select_related("surety")
+        .order_by("effective_date", "pk")
+    )
+    enrolled = account.rpp_status in RPP_STATUSES
+    upcoming = reviews[0] if reviews and reviews[0].effective_date > today else None
+    upcoming_required = (
+        selectors.requirement_in_force(account, upcoming.effective_date) if upcoming else None
+    )
+    expected = services.forecast(account, today) if enrolled else None
+    return Overview(
+        account=account,
+        today=today,
+        position=position,
+        bonds=bonds,
+        reviews=reviews,
+        enrolled=enrolled,
+        pending=account.reduction_requests.filter(status=ReductionRequest.Status.PENDING).first(),
+        upcoming=upcoming,
+        upcoming_required=upcoming_required,
+        upcoming_shortfall=_short_of(upcoming_required, position),
+        forecast=expected,
+        forecast_shortfall=_forecast_shortfall(
+            expected, upcoming_required or position.required, position
+        ),
+    )
+
+
+def _short_of(required: selectors.Requirement | None, position) -> Decimal:
+    if required is None:
+        return selectors.ZERO
+    return selectors.shortfall(required, position.posted_bonds, position.posted_cash)
+
+
+def _forecast_shortfall(
+    expected: services.Forecast | None, current: selectors.Requirement, position
+) -> Decimal:
+    """What the next review would find missing, when it would raise the requirement: a
+    shortfall against the current one is already told on its own."""
+    if expected is None or expected.bond <= current.bond:
+        return selectors.ZERO
+    return _short_of(selectors.Requirement(expected.bond, expected.cash), position)
