@@ -26,7 +26,11 @@ from financial.serializers import (
     StatementSerializer,
     VersionSerializer,
 )
-from financial.views import _csv, statement_csv_response, statement_pdf_response
+from financial.views import (
+    statement_csv_response,
+    statement_pdf_response,
+    transactions_csv_response,
+)
 
 
 class Refused(APIException):
@@ -85,7 +89,7 @@ class TransactionListApi(generics.ListAPIView):
     def list(self, request, *args, **kwargs):
         if request.query_params.get("format") == "csv":
             postings = self.get_queryset()
-            return _csv(self.account, postings)
+            return transactions_csv_response(self.account, postings)
         return super().list(request, *args, **kwargs)
 
 

@@ -55,7 +55,7 @@ def transactions(request: HttpRequest, bn15: str) -> HttpResponse:
     filters = form.cleaned_data if form.is_valid() else {}
     postings = selectors.history(request.user, account, **{k: v for k, v in filters.items() if v})
     if request.GET.get("format") == "csv":
-        return _csv(account, postings)
+        return transactions_csv_response(account, postings)
     page = list(_keyset(postings, request.GET.get("after", ""))[: PAGE_SIZE + 1])
     more = len(page) > PAGE_SIZE
     page = page[:PAGE_SIZE]
@@ -91,7 +91,7 @@ def transactions(request: HttpRequest, bn15: str) -> HttpResponse:
     )
 
 
-def _csv(account, postings) -> StreamingHttpResponse:
+def transactions_csv_response(account, postings) -> StreamingHttpResponse:
     header = [
         "posted_at",
         "kind",
