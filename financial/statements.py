@@ -24,7 +24,7 @@ from financial.calendar import billing_period, payment_due_date, start_of, state
 from financial.models import AccountBalance, InterestAccrual, Posting, Statement
 from financial.services import posting_create
 from notifications.kinds import Kind
-from notifications.services import notification_send
+from notifications.services import Notice, notifications_send
 
 logger = logging.getLogger(__name__)
 
@@ -209,13 +209,18 @@ def _post_interest(ids, start, period_end, end) -> Decimal:
 
 def _notify(statements: list[Statement]) -> None:
     readers = employees_of_accounts(s.program_account_id for s in statements)
-    bn15 = dict(ProgramAccount.objects.filter(pk__in=list(readers)).values_list("pk", "bn15"))
-    for statement in statements:
+    told = [s for s in statements if readers[s.program_account_id]]
+    bn15 = dict(
+        ProgramAccount.objects.filter(pk__in=[s.program_account_id for s in told]).values_list(
+            "pk", "bn15"
+        )
+    )
+    notices = []
+    for statement in told:
         account = bn15[statement.program_account_id]
-        for user in readers[statement.program_account_id]:
-            notification_send(
+        notices += [
+            Notice(
                 recipient=user,
-                kind=Kind.STATEMENT_AVAILABLE,
                 dedupe_key=f"statement:{account}:{statement.period_end.isoformat()}",
                 context={
                     "account": account,
@@ -223,6 +228,9 @@ def _notify(statements: list[Statement]) -> None:
                 },
                 link=reverse("statement", args=[account, statement.period_end.isoformat()]),
             )
+            for user in readers[statement.program_account_id]
+        ]
+    notifications_send(kind=Kind.STATEMENT_AVAILABLE, notices=notices)
 
 
 def statement_issue_on(today: datetime.date | None = None) -> IssueSummary:

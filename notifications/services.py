@@ -1,10 +1,13 @@
 """Sending and reading notifications."""
 
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from functools import partial
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import connection, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -50,6 +53,70 @@ def notification_send(
             )
         )
     return notification, created
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One notification to put in `recipient`'s inbox (see `notifications_send`)."""
+
+    recipient: User
+    dedupe_key: str
+    context: dict = field(default_factory=dict)
+    link: str = ""
+
+
+EMAIL_BATCH = 100
+
+NOTICES_INSERT = """
+INSERT INTO notifications_notification
+       (recipient_id, kind, dedupe_key, context, link, created_at)
+SELECT recipient, %(kind)s, dedupe_key, context::jsonb, link, %(now)s
+FROM unnest(%(recipients)s::bigint[], %(keys)s::text[], %(contexts)s::text[], %(links)s::text[])
+     AS notice(recipient, dedupe_key, context, link)
+ON CONFLICT (recipient_id, dedupe_key) DO NOTHING
+RETURNING id, recipient_id
+"""
+
+
+def notifications_send(*, kind: Kind | str, notices: Sequence[Notice]) -> int:
+    """`notification_send` for many events of one kind: one INSERT that skips the events a
+    recipient already has, the emails queued in batches after the transaction commits.
+    For the scheduled jobs that tell thousands of people at once; returns how many are
+    new."""
+    if not notices:
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute(
+            NOTICES_INSERT,
+            {
+                "kind": str(kind),
+                "now": timezone.now(),
+                "recipients": [notice.recipient.pk for notice in notices],
+                "keys": [notice.dedupe_key for notice in notices],
+                "contexts": [json.dumps(notice.context) for notice in notices],
+                "links": [notice.link for notice in notices],
+            },
+        )
+        created = cursor.fetchall()
+    emailed = {notice.recipient.pk for notice in notices if notice.recipient.email_notifications}
+    emails_queue(sorted(pk for pk, recipient in created if recipient in emailed))
+    return len(created)
+
+
+def emails_queue(notification_ids: Iterable[int]) -> None:
+    """Queue the emails of these new notifications after commit, `EMAIL_BATCH` a task."""
+    from notifications.tasks import notification_emails_send
+
+    ids = list(notification_ids)
+    for start in range(0, len(ids), EMAIL_BATCH):
+        batch = ids[start : start + EMAIL_BATCH]
+        transaction.on_commit(
+            partial(
+                notification_emails_send.apply_async,
+                args=[batch],
+                task_id=f"notification-emails-{batch[0]}",  # a notification is in one batch
+            )
+        )
 
 
 def notification_mark_read(*, user: User, notification_id: int) -> Notification:

@@ -3,7 +3,9 @@ from django.urls import reverse
 
 from notifications.kinds import Kind
 from notifications.models import Notification
-from notifications.services import notification_send
+from notifications import services as notification_services
+from notifications.services import Notice, notification_send, notifications_send
+from notifications.tasks import notification_emails_send
 from tests.factories import NotificationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -194,3 +196,68 @@ def test_api_needs_authentication(client):
     assert response.status_code == 401
     assert response["WWW-Authenticate"].startswith("Bearer")
     assert response.json()["code"] == "not_authenticated"
+
+
+# --- Many at once (the scheduled jobs) ---------------------------------------------------
+
+
+def notices_for(*users, key="rpp-annual-review:2026:123456782RM0001"):
+    return [Notice(recipient=user, dedupe_key=key, context=REVIEW, link="/en/") for user in users]
+
+
+def test_many_at_once_each_person_once(
+    importer_bam, reader, mailoutbox, django_capture_on_commit_callbacks
+):
+    send_review(importer_bam)  # already told, one at a time
+    with django_capture_on_commit_callbacks(execute=True):
+        created = notifications_send(
+            kind=Kind.RPP_ANNUAL_REVIEW, notices=notices_for(importer_bam, reader, reader)
+        )
+    assert created == 1
+    assert Notification.objects.filter(recipient=importer_bam).count() == 1
+    new = Notification.objects.get(recipient=reader)
+    assert (new.kind, new.context, new.link, new.read_at) == (
+        Kind.RPP_ANNUAL_REVIEW,
+        REVIEW,
+        "/en/",
+        None,
+    )
+    assert new.body == send_review(reader)[0].body
+    assert [message.to for message in mailoutbox] == [[reader.email]]
+    new.refresh_from_db()
+    assert new.emailed_at is not None
+
+
+def test_many_at_once_emails_after_commit_in_batches_to_subscribers(
+    mailoutbox, django_capture_on_commit_callbacks, monkeypatch
+):
+    monkeypatch.setattr(notification_services, "EMAIL_BATCH", 2)
+    subscribed = UserFactory.create_batch(5)
+    silent = UserFactory(email_notifications=False)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        created = notifications_send(
+            kind=Kind.RPP_ANNUAL_REVIEW, notices=notices_for(*subscribed, silent)
+        )
+    assert created == 6
+    assert mailoutbox == []
+    assert len(callbacks) == 3  # 5 emails, 2 a task
+    for callback in callbacks:
+        callback()
+    assert sorted(message.to[0] for message in mailoutbox) == sorted(u.email for u in subscribed)
+    assert Notification.objects.filter(recipient=silent, emailed_at__isnull=True).exists()
+
+
+def test_a_batch_sent_again_emails_nobody_twice(mailoutbox, django_capture_on_commit_callbacks):
+    users = UserFactory.create_batch(3)
+    with django_capture_on_commit_callbacks(execute=True):
+        notifications_send(kind=Kind.RPP_ANNUAL_REVIEW, notices=notices_for(*users))
+    ids = list(Notification.objects.values_list("pk", flat=True))
+    assert notification_emails_send.delay(ids).get() == 0
+    assert len(mailoutbox) == 3
+
+
+def test_nothing_to_send_writes_nothing(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks() as callbacks:
+        assert notifications_send(kind=Kind.RPP_ANNUAL_REVIEW, notices=[]) == 0
+    assert callbacks == []
+    assert not Notification.objects.exists()
