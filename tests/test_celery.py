@@ -1,7 +1,11 @@
 """The Celery app and its beat schedule (America/Toronto)."""
 
+from types import SimpleNamespace
+
+import django.db
 import pytest
 from celery.schedules import crontab
+from celery.signals import task_postrun, task_prerun
 from django.conf import settings
 
 from carm.celery import app
@@ -60,3 +64,24 @@ def test_beat_schedule_loads_into_the_database_scheduler():
         "10",
     )
     assert str(review.timezone) == "America/Toronto"
+
+
+class Task:
+    def __init__(self, is_eager: bool) -> None:
+        self.request = SimpleNamespace(is_eager=is_eager)
+
+
+def test_tasks_keep_their_database_connection_as_requests_do(monkeypatch):
+    """Celery's Django fixup would close the connection around every task; it is told to
+    leave it, and each task drops it only when Django would at a request (broken, or
+    older than CONN_MAX_AGE)."""
+    from celery.fixups.django import DjangoWorkerFixup
+
+    assert DjangoWorkerFixup(app).db_reuse_max >= 1000
+    calls = []
+    monkeypatch.setattr(django.db, "close_old_connections", lambda: calls.append("closed?"))
+    queued, eager = Task(is_eager=False), Task(is_eager=True)
+    for task in (queued, eager):
+        task_prerun.send(sender=task, task_id="t", task=task, args=(), kwargs={})
+        task_postrun.send(sender=task, task_id="t", task=task, args=(), kwargs={}, retval=None)
+    assert calls == ["closed?", "closed?"]  # before and after the queued task only
