@@ -125,8 +125,9 @@ class ReviewRun(models.Model):
 class RppReview(models.Model):
     """The annual review of one RPP program account: one per account and year."""
 
+    # No index of its own: rpp_review_once_a_year (program_account, year) serves it.
     program_account = models.ForeignKey(
-        ProgramAccount, on_delete=models.PROTECT, related_name="rpp_reviews"
+        ProgramAccount, on_delete=models.PROTECT, related_name="rpp_reviews", db_index=False
     )
     year = models.PositiveSmallIntegerField(_("review year"))
     highest_month = models.DateField(_("highest month"), null=True, blank=True)

@@ -15,7 +15,7 @@ from financial.services import posting_create
 from notifications.models import Notification
 from security.errors import SecurityError
 from security.models import BondRenewal, ReductionRequest, ReviewRun, RppReview
-from security.review import annual_review, highest_months
+from security.review import annual_review, chunks_of, highest_months
 from security.rules import review_year_due
 from security.selectors import requirement_in_force, security_position
 from security.services import (
@@ -262,3 +262,61 @@ def test_before_january_15_a_reduction_is_asked_of_the_new_requirement(rpp, impo
         )
         assert requirement_in_force(rpp, timezone.localdate()).bond == D("5000")
     assert request.status == "pending"
+
+
+def test_the_previous_requirement_is_the_last_review_lowered_by_a_reduction_since(
+    rpp, rm2, importer_bam, officer
+):
+    rm2.rpp_status = ProgramAccount.RppStatus.ACTIVE
+    rm2.save()
+    for account in (rpp, rm2):
+        charge(account, "50000.00", "2025-06-01")  # 2025: bond 25,000, cash 50,000
+    annual_review(year=2025)
+    request = reduction_request(
+        actor=importer_bam,
+        program_account=rpp,
+        amount=D("10000.00"),
+        justification="Our imports fell by half after we closed the Montréal store.",
+    )
+    reduction_decide(officer=officer, request=request, approve=True)
+    annual_review(year=2026)  # nothing in the 2026 window: the $5,000 minimum
+    reduced, reviewed = (
+        RppReview.objects.get(program_account=account, year=2026) for account in (rpp, rm2)
+    )
+    # cash lowered in the bond's proportion: 50,000 × 10,000 / 25,000
+    assert (reduced.previous_bond, reduced.previous_cash) == (D("10000"), D("20000"))
+    assert (reviewed.previous_bond, reviewed.previous_cash) == (D("25000"), D("50000"))
+    assert (reduced.required_bond, reduced.increased) == (D("5000"), False)
+
+
+def test_a_reduction_before_the_last_review_no_longer_counts(rpp, importer_bam, officer):
+    charge(rpp, "50000.00", "2025-06-01")
+    request = reduction_request(
+        actor=importer_bam,
+        program_account=rpp,
+        amount=D("4000.00"),
+        justification="A smaller requirement while the first year's imports are small.",
+    )
+    reduction_decide(officer=officer, request=request, approve=True)
+    annual_review(year=2025)
+    annual_review(year=2026)
+    assert RppReview.objects.get(year=2026).previous_bond == D("25000")
+
+
+@pytest.mark.parametrize(
+    ("accounts", "sizes"),
+    [
+        (0, []),
+        (1, [1]),
+        (1000, [1000]),
+        (1099, [1099]),  # a remainder under a tenth of a chunk joins the last one
+        (1100, [1000, 100]),
+        (2500, [1000, 1000, 500]),
+        (5001, [1000, 1000, 1000, 1000, 1001]),
+    ],
+)
+def test_chunks_cover_every_account_once(accounts, sizes):
+    ids = list(range(1, accounts + 1))
+    chunks = chunks_of(ids, 1000)
+    assert [len(chunk) for chunk in chunks] == sizes
+    assert [pk for chunk in chunks for pk in chunk] == ids

@@ -41,7 +41,8 @@ from tests.notifications.test_worker import database_url
 
 ROOT = Path(__file__).resolve().parents[2]
 YEAR = 2026
-ACCOUNTS = 2_500  # three chunks of security.review.CHUNK (1,000)
+ACCOUNTS = 2_500
+CHUNK = 1_000  # three chunks
 EVERY = 100  # every 100th account of the importer had a big month: 25 increases
 DEADLINE = 180  # seconds; a bound on waiting, not a measure of speed
 
@@ -251,7 +252,7 @@ def test_a_killed_chunk_is_redelivered_and_a_rerun_changes_nothing(
     else:
         first = start("first", "--pool", "prefork", "--concurrency", "1", die_marker=marker)
 
-    rpp_annual_review.delay(YEAR)
+    rpp_annual_review.delay(YEAR, chunk_size=CHUNK)
 
     seen = tmp_path / "die.seen"
     wait_for(seen.exists, "chunk killed in its transaction", alive=[first])
@@ -283,7 +284,7 @@ def test_a_killed_chunk_is_redelivered_and_a_rerun_changes_nothing(
     assert_reviewed_once(increased, expected_notifications)
 
     # The same year again: every account is found reviewed, nothing is sent twice.
-    rpp_annual_review.delay(YEAR)
+    rpp_annual_review.delay(YEAR, chunk_size=CHUNK)
     rerun = wait_for(lambda: finished(2), "end of the second run", alive=[survivor])
     assert (rerun.year, rerun.chunks, rerun.chunks_done) == (YEAR, 3, 3)
     assert (rerun.accounts, rerun.increased) == (ACCOUNTS, len(increased))
