@@ -28,9 +28,7 @@ def test_empty():
     assert array_literal([]) == "{}"
 
 
-@pytest.mark.parametrize(
-    "value", ["None", "a,b", datetime.datetime(2026, 1, 1, 12, 0), 1.5, b"1"]
-)
+@pytest.mark.parametrize("value", ["None", "a,b", datetime.datetime(2026, 1, 1, 12, 0), 1.5, b"1"])
 def test_anything_that_would_need_quoting_is_refused(value):
     with pytest.raises(TypeError):
         array_literal([1, value])

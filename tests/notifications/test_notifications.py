@@ -1,9 +1,9 @@
 import pytest
 from django.urls import reverse
 
+from notifications import services as notification_services
 from notifications.kinds import Kind
 from notifications.models import Notification
-from notifications import services as notification_services
 from notifications.services import Notice, notification_send, notifications_send
 from notifications.tasks import notification_emails_send
 from tests.factories import NotificationFactory, UserFactory

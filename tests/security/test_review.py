@@ -264,6 +264,16 @@ def test_before_january_15_a_reduction_is_asked_of_the_new_requirement(rpp, impo
     assert request.status == "pending"
 
 
+def reduce_to(account, amount: str, importer_bam, officer):
+    request = reduction_request(
+        actor=importer_bam,
+        program_account=account,
+        amount=D(amount),
+        justification="Our imports fell by half after we closed the Montréal store.",
+    )
+    reduction_decide(officer=officer, request=request, approve=True)
+
+
 def test_the_previous_requirement_is_the_last_review_lowered_by_a_reduction_since(
     rpp, rm2, importer_bam, officer
 ):
@@ -272,13 +282,7 @@ def test_the_previous_requirement_is_the_last_review_lowered_by_a_reduction_sinc
     for account in (rpp, rm2):
         charge(account, "50000.00", "2025-06-01")  # 2025: bond 25,000, cash 50,000
     annual_review(year=2025)
-    request = reduction_request(
-        actor=importer_bam,
-        program_account=rpp,
-        amount=D("10000.00"),
-        justification="Our imports fell by half after we closed the Montréal store.",
-    )
-    reduction_decide(officer=officer, request=request, approve=True)
+    reduce_to(rpp, "10000.00", importer_bam, officer)
     annual_review(year=2026)  # nothing in the 2026 window: the $5,000 minimum
     reduced, reviewed = (
         RppReview.objects.get(program_account=account, year=2026) for account in (rpp, rm2)
@@ -291,13 +295,7 @@ def test_the_previous_requirement_is_the_last_review_lowered_by_a_reduction_sinc
 
 def test_a_reduction_before_the_last_review_no_longer_counts(rpp, importer_bam, officer):
     charge(rpp, "50000.00", "2025-06-01")
-    request = reduction_request(
-        actor=importer_bam,
-        program_account=rpp,
-        amount=D("4000.00"),
-        justification="A smaller requirement while the first year's imports are small.",
-    )
-    reduction_decide(officer=officer, request=request, approve=True)
+    reduce_to(rpp, "4000.00", importer_bam, officer)
     annual_review(year=2025)
     annual_review(year=2026)
     assert RppReview.objects.get(year=2026).previous_bond == D("25000")
