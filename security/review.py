@@ -2,11 +2,12 @@
 highest monthly accounts receivable over October 20 of last year to October 19 sets the
 security required from January 15.
 
-The monthly totals come from one grouped query per chunk of accounts; chunks run as a
-Celery chord (security/tasks.py) so that more workers finish sooner, or one after the
-other in the calling process. One review per account and year (a unique constraint), so a
-re-run or a redelivered chunk changes nothing, and each notification has its own dedupe
-key, so none is ever sent twice.
+The monthly totals come from one grouped query per chunk of accounts, and the chunk's
+reviews and notifications are written one statement each (the rules applied in Python,
+from security.rules); chunks run as a Celery chord (security/tasks.py) so that more
+workers finish sooner, or one after the other in the calling process. One review per
+account and year (a unique constraint), so a re-run or a redelivered chunk changes
+nothing, and each notification has its own dedupe key, so none is ever sent twice.
 """
 
 import datetime
@@ -26,7 +27,7 @@ from carm.sql import array_literal
 from financial.calendar import start_of
 from notifications.kinds import Kind
 from notifications.services import Notice, notifications_send
-from security.models import ReviewRun, RppReview
+from security.models import ReductionRequest, ReviewRun, RppReview
 from security.rules import ZERO, effective_date, required_security, review_window
 from security.selectors import NEW_IMPORTER, Requirement, reduced_cash
 
@@ -103,7 +104,7 @@ LEFT JOIN (
 LEFT JOIN (
   SELECT DISTINCT ON (program_account_id) program_account_id, amount, decided_at
   FROM security_reductionrequest
-  WHERE program_account_id = ANY(%(accounts)s::bigint[]) AND status = 'approved'
+  WHERE program_account_id = ANY(%(accounts)s::bigint[]) AND status = %(approved)s
   ORDER BY program_account_id, decided_at DESC
 ) AS reduction ON reduction.program_account_id = account.id
 WHERE account.id = ANY(%(accounts)s::bigint[])
@@ -129,7 +130,14 @@ def accounts_to_review(ids: list[int], year: int) -> list[Account]:
     before: its last review's (or the new importer's minimum), lowered by a reduction
     approved since."""
     with connection.cursor() as cursor:
-        cursor.execute(ACCOUNT_FACTS, {"accounts": array_literal(ids), "year": year})
+        cursor.execute(
+            ACCOUNT_FACTS,
+            {
+                "accounts": array_literal(ids),
+                "year": year,
+                "approved": ReductionRequest.Status.APPROVED,
+            },
+        )
         rows = cursor.fetchall()
     accounts = []
     for pk, bn15, bond, cash, reviewed_at, reduced_to, reduced_at in rows:
