@@ -137,6 +137,17 @@ def statement_balance_matches(
     ).exists()
 
 
+def bams_of(business_ids: Iterable[int]) -> dict[int, list[User]]:
+    """{business id: its Business Account Managers}: who hears of what concerns the whole
+    importer (a payment, arrears, RPP suspended or restored)."""
+    bams: dict[int, list[User]] = {pk: [] for pk in business_ids}
+    for membership in Membership.objects.filter(
+        business_id__in=list(bams), role=Role.BAM
+    ).select_related("user"):
+        bams[membership.business_id].append(membership.user)
+    return bams
+
+
 # Who hears of an account: its business's BAMs, and the employees whose scope has it.
 READERS = """
 SELECT account.id, membership.user_id

@@ -18,11 +18,12 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import connection, transaction
 
-from accounts.models import Membership, ProgramAccount, Role
+from accounts.models import ProgramAccount
+from accounts.selectors import bams_of
 from financial.calendar import start_of
 from financial.models import InterestAccrual, PrescribedRate
 from notifications.kinds import Kind
-from notifications.services import notification_send
+from notifications.services import Notice, notifications_send
 
 logger = logging.getLogger(__name__)
 
@@ -150,20 +151,16 @@ def _arrears_notices(day: datetime.date) -> int:
     if not overdue:
         return 0
     accounts = ProgramAccount.objects.in_bulk(list(overdue))
-    bams = Membership.objects.filter(
-        role=Role.BAM, business_id__in={a.business_id for a in accounts.values()}
-    ).select_related("user")
-    sent = 0
-    for membership in bams:
-        for account_id, (statement_id, remaining) in overdue.items():
-            account = accounts[account_id]
-            if account.business_id != membership.business_id:
-                continue
-            _, created = notification_send(
-                recipient=membership.user,
-                kind=Kind.ARREARS_NOTICE,
+    bams = bams_of({account.business_id for account in accounts.values()})
+    return notifications_send(
+        kind=Kind.ARREARS_NOTICE,
+        notices=[
+            Notice(
+                recipient=bam,
                 dedupe_key=f"arrears:{statement_id}",
-                context={"amount": f"${remaining:,.2f}", "account": account.bn15},
+                context={"amount": f"${remaining:,.2f}", "account": accounts[pk].bn15},
             )
-            sent += created
-    return sent
+            for pk, (statement_id, remaining) in overdue.items()
+            for bam in bams[accounts[pk].business_id]
+        ],
+    )

@@ -12,7 +12,8 @@ from django.db import connection, transaction
 from django.db.models import F, Q, Sum
 from django.utils import timezone
 
-from accounts.models import Business, ProgramAccount, Role, User
+from accounts.models import Business, ProgramAccount, User
+from accounts.selectors import bams_of
 from delegation.permissions import Action, can, employee_role, third_party_relationships
 from financial.calculation import line_amounts
 from financial.calendar import EASTERN, add_business_days, billing_period, payment_due_date
@@ -400,11 +401,9 @@ def payment_create(
         posting=posting,
     )
     _release_paid_declarations(program_account)
-    for membership in program_account.business.memberships.filter(role=Role.BAM).select_related(
-        "user"
-    ):
+    for bam in bams_of([program_account.business_id])[program_account.business_id]:
         notification_send(
-            recipient=membership.user,
+            recipient=bam,
             kind=Kind.PAYMENT_RECEIVED,
             dedupe_key=f"payment:{payment.pk}",
             context={"amount": f"${amount:,.2f}", "account": program_account.bn15},

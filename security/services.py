@@ -9,7 +9,8 @@ from decimal import Decimal, InvalidOperation
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from accounts.models import Business, Membership, ProgramAccount, Role, User
+from accounts.models import Business, ProgramAccount, User
+from accounts.selectors import bams_of
 from delegation.permissions import surety_of
 from financial.locks import lock_account_balance
 from notifications.kinds import Kind
@@ -34,12 +35,7 @@ def _money(value) -> Decimal:
 
 
 def _importer_bams(program_account: ProgramAccount) -> list[User]:
-    return [
-        m.user
-        for m in Membership.objects.filter(
-            business_id=program_account.business_id, role=Role.BAM
-        ).select_related("user")
-    ]
+    return bams_of([program_account.business_id])[program_account.business_id]
 
 
 # --- Posting security ----------------------------------------------------------------------
