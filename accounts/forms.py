@@ -15,6 +15,7 @@ from accounts.services import (
     PaymentAnswer,
     StatementAnswer,
 )
+from carm.errors import CodedError
 from carm.widgets import DatePicker
 
 phone_validator = RegexValidator(
@@ -39,7 +40,7 @@ class ServiceErrorsMixin:
 
     error_fields: dict[str, str] = {}
 
-    def add_service_error(self, error: AccountsError) -> None:
+    def add_service_error(self, error: CodedError) -> None:
         self.add_error(self.error_fields.get(error.code), error.message)
 
 

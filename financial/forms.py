@@ -5,6 +5,7 @@ from django import forms
 from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
 
+from accounts.forms import MoneyField
 from carm.widgets import DatePicker
 from financial.models import DeclarationVersion, Payment, Posting
 
@@ -35,23 +36,17 @@ class LineForm(forms.Form):
         label=_("Tariff description"), max_length=200, required=False
     )
     quantity = forms.DecimalField(label=_("Quantity"), min_value=Decimal("0.001"), decimal_places=3)
-    value_for_duty = forms.DecimalField(
-        label=_("Value for duty (CAD)"), min_value=0, decimal_places=2
-    )
+    value_for_duty = MoneyField(label=_("Value for duty (CAD)"), min_value=0)
     duty_rate = forms.DecimalField(
         label=_("Duty rate (%)"), min_value=0, max_value=100, decimal_places=3
     )
     gst_rate = forms.DecimalField(
         label=_("GST rate (%)"), min_value=0, max_value=100, decimal_places=3, initial=Decimal("5")
     )
-    excise_duty = forms.DecimalField(
-        label=_("Excise duty"), min_value=0, decimal_places=2, required=False
-    )
-    excise_tax = forms.DecimalField(
-        label=_("Excise tax"), min_value=0, decimal_places=2, required=False
-    )
-    sima = forms.DecimalField(label=_("SIMA"), min_value=0, decimal_places=2, required=False)
-    surtax = forms.DecimalField(label=_("Surtax"), min_value=0, decimal_places=2, required=False)
+    excise_duty = MoneyField(label=_("Excise duty"), min_value=0, required=False)
+    excise_tax = MoneyField(label=_("Excise tax"), min_value=0, required=False)
+    sima = MoneyField(label=_("SIMA"), min_value=0, required=False)
+    surtax = MoneyField(label=_("Surtax"), min_value=0, required=False)
 
     def as_line(self) -> dict:
         data = dict(self.cleaned_data)
@@ -96,9 +91,7 @@ class CorrectionForm(forms.Form):
 
 
 class PaymentForm(forms.Form):
-    amount = forms.DecimalField(
-        label=_("Amount (CAD)"), min_value=Decimal("0.01"), decimal_places=2
-    )
+    amount = MoneyField(label=_("Amount (CAD)"), min_value=Decimal("0.01"))
     method = forms.ChoiceField(
         label=_("Payment method"), choices=Payment.Method.choices, widget=forms.RadioSelect
     )

@@ -3,27 +3,16 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.errors import MESSAGES as IDENTIFIER_MESSAGES
+from accounts.forms import MoneyField, ServiceErrorsMixin
 from accounts.identifiers import IdentifierError, normalize_program_account
 from carm.widgets import DatePicker
-from security.errors import SecurityError
 
 
-class SecurityErrorsMixin:
-    """Put a security service's refusal on the field it concerns, in the user's language."""
-
-    error_fields: dict[str, str] = {}
-
-    def add_service_error(self, error: SecurityError) -> None:
-        self.add_error(self.error_fields.get(error.code), error.message)
-
-
-class ReductionForm(SecurityErrorsMixin, forms.Form):
+class ReductionForm(ServiceErrorsMixin, forms.Form):
     """Update Requirement: the bond amount the importer asks for, and why."""
 
-    amount = forms.DecimalField(
+    amount = MoneyField(
         label=_("Requested bond amount (CAD)"),
-        max_digits=14,
-        decimal_places=2,
         help_text=_("Lower than the bond required today."),
     )
     justification = forms.CharField(
@@ -43,7 +32,7 @@ class ReductionForm(SecurityErrorsMixin, forms.Form):
     }
 
 
-class BondForm(SecurityErrorsMixin, forms.Form):
+class BondForm(ServiceErrorsMixin, forms.Form):
     """A surety posts a bond for an importer's program account."""
 
     program_account = forms.CharField(
@@ -52,7 +41,7 @@ class BondForm(SecurityErrorsMixin, forms.Form):
         help_text=_("For example 123456782RM0001."),
     )
     bond_number = forms.CharField(label=_("Bond number"), max_length=40)
-    amount = forms.DecimalField(label=_("Bond amount (CAD)"), max_digits=14, decimal_places=2)
+    amount = MoneyField(label=_("Bond amount (CAD)"))
     effective_date = forms.DateField(
         label=_("Effective date"),
         # A date input takes ISO dates only, whatever the page's language.
