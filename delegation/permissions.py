@@ -354,14 +354,31 @@ def surety_of(user) -> Business | None:
     return membership.business if membership else None
 
 
+# A surety's readers see its bonds; the others post them.
+BOND_POSTERS = (Role.BAM, Role.PAM, Role.EDITOR)
+
+
+def bond_issuer_for(user) -> Business | None:
+    """The surety whose bonds the user may post: none for its readers, nor for anyone who
+    does not work for a surety."""
+    if not user.is_authenticated:
+        return None
+    membership = (
+        Membership.objects.filter(user=user, business__is_surety=True, role__in=BOND_POSTERS)
+        .select_related("business")
+        .first()
+    )
+    return membership.business if membership else None
+
+
 def program_account_for_bond(user, bn15: str) -> ProgramAccount | None:
     """The account a surety's user posts a bond for (None if CBSA has no such number);
-    403 for anyone who does not work for a surety.
+    403 for anyone who may not post its bonds (`bond_issuer_for`).
 
     Not through the delegation rules: a surety is no third party of the importer and
     holds no relationship with it; it issues the e-bond at the importer's request, which
     gives it the account number. All it learns here is whether that number exists."""
-    if surety_of(user) is None:
+    if bond_issuer_for(user) is None:
         raise PermissionDenied
     return ProgramAccount.objects.filter(bn15=bn15).first()
 

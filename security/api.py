@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 from accounts.identifiers import IdentifierError, normalize_program_account
 from delegation.permissions import (
     Action,
+    bond_issuer_for,
     get_program_account_for,
     program_account_for_bond,
     surety_of,
@@ -47,6 +48,8 @@ class BondApi(APIView):
     def post(self, request: Request, bn15: str) -> Response:
         if surety_of(request.user) is None:
             raise PermissionDenied(SecurityError("not_a_surety").message, code="not_a_surety")
+        if bond_issuer_for(request.user) is None:
+            raise PermissionDenied(SecurityError("surety_reader").message, code="surety_reader")
         account = program_account_for_bond(request.user, _bn15(bn15))
         if account is None:  # an unknown (or malformed) number
             raise Http404

@@ -7,6 +7,7 @@ from carm.errors import CodedError
 MESSAGES = {
     "not_allowed": _("You may not do this on this program account."),
     "not_a_surety": _("Only a surety's users post bonds."),
+    "surety_reader": _("A reader sees the surety's bonds; its managers and editors post them."),
     "amount": _("Enter an amount greater than zero, with at most two decimals."),
     "bond_number": _("Enter the bond number (at most 40 characters)."),
     "bond_number_taken": _("Your company already posted a bond with this number."),

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from accounts.models import Business, ProgramAccount, User
 from accounts.selectors import bams_of
-from delegation.permissions import surety_of
+from delegation.permissions import bond_issuer_for, surety_of
 from financial.locks import lock_account_balance
 from notifications.kinds import Kind
 from notifications.services import notification_send
@@ -52,9 +52,11 @@ def bond_post(
 ) -> SuretyBond:
     """A surety posts a bond for an RPP program account; enough security reinstates a
     suspended account at once."""
-    surety = surety_of(actor)
-    if surety is None:
+    if surety_of(actor) is None:
         raise SecurityError("not_a_surety")
+    surety = bond_issuer_for(actor)
+    if surety is None:
+        raise SecurityError("surety_reader")
     bond_number = (bond_number or "").strip()
     if not bond_number or len(bond_number) > 40:
         raise SecurityError("bond_number")

@@ -15,6 +15,7 @@ from accounts.models import ProgramAccount
 from carm.formats import money
 from delegation.permissions import (
     Action,
+    bond_issuer_for,
     can,
     get_program_account_for,
     program_account_for_bond,
@@ -91,11 +92,15 @@ def reduction(request: HttpRequest, bn15: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def surety_bonds(request: HttpRequest) -> HttpResponse:
-    """A surety's bonds, and the form to post one. Nobody else has such a page: 404."""
+    """A surety's bonds, and the form to post one for those who may (`bond_issuer_for`).
+    Nobody else has such a page: 404."""
     surety = surety_of(request.user)
     if surety is None:
         raise Http404
-    form = BondForm(request.POST or None)
+    may_post = bond_issuer_for(request.user) is not None
+    if request.method == "POST" and not may_post:
+        raise PermissionDenied
+    form = BondForm(request.POST or None) if may_post else None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         account = program_account_for_bond(request.user, data["program_account"])

@@ -38,6 +38,14 @@ def reviewed(rpp):
 
 
 @pytest.fixture
+def surety_reader(surety_user):
+    """A reader at True North Surety: sees its bonds, posts none."""
+    user = UserFactory(email="reader@surety.example")
+    member(user, surety_user.memberships.get().business, Role.READER)
+    return user
+
+
+@pytest.fixture
 def surety_user(db):
     """The BAM of True North Surety, an e-bond issuer."""
     surety = BusinessFactory(

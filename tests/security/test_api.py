@@ -87,6 +87,15 @@ def test_a_caller_who_is_not_a_surety_gets_403(client_for, importer_bam, officer
     assert not SuretyBond.objects.exists()
 
 
+def test_a_reader_at_the_surety_gets_403(client_for, surety_reader, reviewed):
+    response = client_for(surety_reader).post(
+        bonds_url(reviewed.bn15), bond(), content_type="application/json"
+    )
+    assert response.status_code == 403
+    assert response.json()["code"] == "surety_reader"
+    assert not SuretyBond.objects.exists()
+
+
 def test_an_unknown_account_is_404(client_for, surety_user, reviewed):
     client = client_for(surety_user)
     for number in ("876543216RM0009", "not-a-number"):

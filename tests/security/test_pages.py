@@ -11,6 +11,7 @@ from django.utils.html import escape
 
 from accounts.models import ProgramAccount, Role
 from financial.services import posting_create
+from security.errors import SecurityError
 from security.models import ReductionRequest, RppReview, SuretyBond
 from security.rules import review_year_due
 from security.services import bond_post, cash_deposit_record
@@ -359,6 +360,32 @@ def test_the_surety_page_is_404_for_everyone_else(client_for, importer_bam, brok
         assert client.get(reverse("surety_bonds")).status_code == 404
         assert client.post(reverse("surety_bonds"), bond_form()).status_code == 404
     assert not SuretyBond.objects.exists()
+
+
+def test_a_reader_at_the_surety_sees_the_bonds_and_posts_none(
+    client_for, surety_user, surety_reader, reviewed
+):
+    bond_post(
+        actor=surety_user,
+        program_account=reviewed,
+        bond_number="TN-7",
+        amount=D("1000.00"),
+        effective_date=timezone.localdate(),
+    )
+    client = client_for(surety_reader)
+    page = client.get(reverse("surety_bonds")).content.decode()
+    assert "TN-7" in page and "Post the bond" not in page
+    assert client.post(reverse("surety_bonds"), bond_form()).status_code == 403
+    assert SuretyBond.objects.count() == 1
+    with pytest.raises(SecurityError) as refused:
+        bond_post(
+            actor=surety_reader,
+            program_account=reviewed,
+            bond_number="TN-8",
+            amount=D("1000.00"),
+            effective_date=timezone.localdate(),
+        )
+    assert refused.value.code == "surety_reader"
 
 
 def test_the_surety_sees_only_its_own_bonds(client_for, surety_user, reviewed):
