@@ -119,6 +119,15 @@ def statements_issue(
 def _issue_chunk(period_end: datetime.date, ids: list[int]) -> tuple[int, int, Decimal]:
     start, _ = billing_period(period_end)
     end = start_of(period_end + datetime.timedelta(days=1))
+    # The chunk's balance rows, locked in account order (financial/locks.py): a second run
+    # of the same period (a redelivered task, a command beside the schedule) waits here and
+    # then finds the statements issued, instead of posting their interest again.
+    list(
+        AccountBalance.objects.select_for_update()
+        .filter(program_account_id__in=ids)
+        .order_by("program_account_id")
+        .values_list("pk", flat=True)
+    )
     done = set(
         Statement.objects.filter(period_end=period_end, program_account_id__in=ids).values_list(
             "program_account_id", flat=True

@@ -2,13 +2,16 @@
 daily on what stays unpaid after the due date, arrears notices, refunds."""
 
 import datetime
+import threading
 from decimal import Decimal as D
 
 import pytest
 import time_machine
 from django.core.management import CommandError, call_command
+from django.db import connection, connections
 from django.db.models import Sum
 
+from financial import statements as statements_module
 from financial.calendar import EASTERN, start_of
 from financial.interest import daily_interest, interest_accrue
 from financial.models import InterestAccrual, Posting, PrescribedRate, Statement
@@ -263,3 +266,52 @@ def test_statements_only_for_accounts_in_the_list(rm1):
     post(other, "charge", "10.00", "2026-10-01")
     assert statements_issue(period_end=OCT_17, accounts=[other.pk]).issued == 1
     assert list(Statement.objects.values_list("program_account", flat=True)) == [other.pk]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_runs_at_once_post_the_interest_once(overdue, monkeypatch):
+    """A second run of the period (a redelivered task, the command beside the schedule)
+    that starts while the first is still in its transaction waits for it, then finds the
+    statement issued: the interest is posted once."""
+    for day in ["2026-10-31", *(f"2026-11-{day:02d}" for day in range(1, 18))]:
+        accrue(day)
+    inside, release = threading.Event(), threading.Event()
+    totals = statements_module._period_totals
+
+    def first_run_waits(*args):
+        if threading.current_thread().name == "first" and not inside.is_set():
+            inside.set()  # the interest is posted, the transaction still open
+            release.wait(timeout=60)
+        return totals(*args)
+
+    monkeypatch.setattr(statements_module, "_period_totals", first_run_waits)
+    errors = []
+
+    def issue():
+        try:
+            statements_issue(period_end=NOV_17)
+        except Exception as error:
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    first = threading.Thread(target=issue, name="first")
+    second = threading.Thread(target=issue, name="second")
+    first.start()
+    assert inside.wait(timeout=60)
+    second.start()
+    with connection.cursor() as cursor:  # until the second run waits for a lock, or is done
+        while second.is_alive():
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND wait_event_type = 'Lock'"
+            )
+            if cursor.fetchone()[0]:
+                break
+            second.join(timeout=0.05)
+    release.set()
+    first.join(timeout=60)
+    second.join(timeout=60)
+    assert errors == []
+    assert Posting.objects.filter(kind="interest").count() == 1
+    assert Statement.objects.filter(period_end=NOV_17).count() == 1
