@@ -55,7 +55,8 @@ def user_profile_update(*, user: User, **changes) -> User:
 
 
 OFFICERS_GROUP = "Officers"
-# Officers keep CBSA's records in these apps; people's logins they may only look at.
+# Officers keep CBSA's records in these apps; people's logins and the ledger they may only
+# look at, and act on through the decisions their models name (a refund, an adjustment).
 OFFICER_APPS = ("accounts", "delegation", "financial", "security", "notifications")
 OFFICER_VIEW_ONLY_MODELS = {
     ("accounts", "user"),
@@ -86,7 +87,7 @@ def officers_group_sync() -> Group:
             for permission in permissions
             if (permission.content_type.app_label, permission.content_type.model)
             not in OFFICER_VIEW_ONLY_MODELS
-            or permission.codename.startswith("view_")
+            or not permission.codename.startswith(("add_", "change_", "delete_"))
         ]
     )
     return group

@@ -94,11 +94,14 @@ class DeclarationVersionAdmin(ReadOnlyAdmin):
             % {"count": decided},
         )
 
-    @admin.action(description=_("Approve the selected adjustments"), permissions=["view"])
+    def has_decide_permission(self, request) -> bool:
+        return request.user.has_perm("financial.decide_adjustment")
+
+    @admin.action(description=_("Approve the selected adjustments"), permissions=["decide"])
     def approve_adjustments(self, request, queryset) -> None:
         self._decide(request, queryset, approve=True)
 
-    @admin.action(description=_("Reject the selected adjustments"), permissions=["view"])
+    @admin.action(description=_("Reject the selected adjustments"), permissions=["decide"])
     def reject_adjustments(self, request, queryset) -> None:
         self._decide(request, queryset, approve=False)
 
@@ -112,7 +115,10 @@ class AccountBalanceAdmin(ReadOnlyAdmin):
     list_select_related = ("program_account",)
     actions = ["refund_credit"]
 
-    @admin.action(description=_("Refund the credit balance"), permissions=["view"])
+    def has_refund_permission(self, request) -> bool:
+        return request.user.has_perm("financial.refund_credit")
+
+    @admin.action(description=_("Refund the credit balance"), permissions=["refund"])
     def refund_credit(self, request, queryset) -> None:
         refunded = 0
         for row in queryset.select_related("program_account"):

@@ -108,6 +108,7 @@ class AccountBalance(models.Model):
     class Meta:
         verbose_name = _("account balance")
         verbose_name_plural = _("account balances")
+        permissions = [("refund_credit", _("Can refund a credit balance"))]
 
     def __str__(self) -> str:
         return f"{self.program_account_id}: {self.balance}"
@@ -202,6 +203,7 @@ class DeclarationVersion(models.Model):
         verbose_name = _("declaration version")
         verbose_name_plural = _("declaration versions")
         ordering = ["declaration", "number"]
+        permissions = [("decide_adjustment", _("Can approve or reject an adjustment"))]
         constraints = [
             models.UniqueConstraint(
                 fields=["declaration", "number"], name="declaration_version_once"

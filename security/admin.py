@@ -128,11 +128,14 @@ class ReductionRequestAdmin(ReadOnlyAdmin):
             % {"count": decided},
         )
 
-    @admin.action(description=_("Approve the selected requests"), permissions=["view"])
+    def has_decide_permission(self, request) -> bool:
+        return request.user.has_perm("security.decide_reduction")
+
+    @admin.action(description=_("Approve the selected requests"), permissions=["decide"])
     def approve_requests(self, request, queryset) -> None:
         self._decide(request, queryset, approve=True)
 
-    @admin.action(description=_("Reject the selected requests"), permissions=["view"])
+    @admin.action(description=_("Reject the selected requests"), permissions=["decide"])
     def reject_requests(self, request, queryset) -> None:
         self._decide(request, queryset, approve=False)
 

@@ -185,6 +185,7 @@ class ReductionRequest(models.Model):
         verbose_name = _("reduction request")
         verbose_name_plural = _("reduction requests")
         ordering = ["-requested_at"]
+        permissions = [("decide_reduction", _("Can approve or reject a reduction request"))]
         constraints = [
             models.UniqueConstraint(
                 fields=["program_account"],

@@ -5,11 +5,13 @@ import datetime
 from decimal import Decimal as D
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import ProgramAccount
 from financial.calendar import EASTERN
+from financial.models import AccountBalance
 from financial.services import posting_create
 from notifications.models import Notification
 from security.models import CashDeposit, ReductionRequest, ReviewRun, RppReview, SuretyBond
@@ -199,3 +201,24 @@ def test_only_officers_start_a_review(client_for, importer_bam):
     staff = UserFactory(is_staff=True)  # staff, but not in the Officers group
     assert client_for(staff).post(start, {"year": str(REVIEWED)}).status_code == 403
     assert not ReviewRun.objects.exists()
+
+
+def test_staff_who_only_look_decide_nothing_and_refund_nothing(client_for, pending, rm1):
+    """Decisions are permissions of their own, which the Officers group holds: staff
+    who may only view requests and balances see neither action, and posting one does
+    nothing."""
+    posting_create(program_account=rm1, kind="payment", amount=D("-75.25"))
+    viewer = UserFactory(email="viewer@cbsa.example", is_staff=True)
+    viewer.user_permissions.set(
+        Permission.objects.filter(codename__in=["view_reductionrequest", "view_accountbalance"])
+    )
+    client = client_for(viewer)
+    for url, action, selected in (
+        (reverse("admin:security_reductionrequest_changelist"), "approve_requests", pending.pk),
+        (reverse("admin:financial_accountbalance_changelist"), "refund_credit", rm1.pk),
+    ):
+        page = client.get(url)
+        assert page.status_code == 200 and f'value="{action}"' not in page.content.decode()
+        client.post(url, {"action": action, "_selected_action": [selected]})
+    assert ReductionRequest.objects.get().status == "pending"
+    assert AccountBalance.objects.get(program_account=rm1).balance == D("-75.25")
