@@ -32,6 +32,7 @@ class Action(StrEnum):
     VIEW_OTHERS_TRANSACTIONS = "view_others_transactions"
     VIEW_STATEMENTS = "view_statements"
     VIEW_SECURITY = "view_security"
+    REQUEST_REDUCTION = "request_reduction"
     FILE_DECLARATION = "file_declaration"
     CORRECT_DECLARATION = "correct_declaration"
     PAY = "pay"
@@ -45,6 +46,7 @@ ACTION_LABELS = {
     Action.VIEW_OTHERS_TRANSACTIONS: _("Transactions filed by others"),
     Action.VIEW_STATEMENTS: _("Statements, balance and payments"),
     Action.VIEW_SECURITY: _("Financial security"),
+    Action.REQUEST_REDUCTION: _("Lower security requirement requested"),
     Action.FILE_DECLARATION: _("Declaration filed"),
     Action.CORRECT_DECLARATION: _("Declaration corrected"),
     Action.PAY: _("Payment"),
@@ -61,7 +63,12 @@ READ_ACTIONS = frozenset(
         Action.VIEW_SECURITY,
     }
 )
-EDIT_ACTIONS = READ_ACTIONS | {Action.FILE_DECLARATION, Action.CORRECT_DECLARATION, Action.PAY}
+EDIT_ACTIONS = READ_ACTIONS | {
+    Action.FILE_DECLARATION,
+    Action.CORRECT_DECLARATION,
+    Action.PAY,
+    Action.REQUEST_REDUCTION,  # Update Requirement, on the Financial Security page
+}
 MANAGE_ACTIONS = EDIT_ACTIONS | {Action.MANAGE_ACCESS, Action.MANAGE_RELATIONSHIPS}
 
 # What each employee role may do on the program accounts it covers.
@@ -138,7 +145,7 @@ def _relationship_actions(user, relationship: Relationship) -> frozenset:
     if not relationship.sees_statements:
         actions.discard(Action.VIEW_STATEMENTS)
     if not relationship.sees_security:
-        actions.discard(Action.VIEW_SECURITY)
+        actions -= {Action.VIEW_SECURITY, Action.REQUEST_REDUCTION}
     # A provider employee never does more than their own role allows.
     membership = _membership(user, relationship.provider_id)
     return frozenset(actions & ROLE_ACTIONS[Role(membership.role)]) if membership else frozenset()

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from accounts.models import Business, ProgramAccount, User
 from accounts.selectors import bams_of
-from delegation.permissions import bond_issuer_for, surety_of
+from delegation.permissions import Action, bond_issuer_for, can, surety_of
 from financial.locks import lock_account_balance
 from notifications.kinds import Kind
 from notifications.services import notification_send
@@ -130,6 +130,8 @@ def bonds_renew(*, day: datetime.date) -> int:
 def reduction_request(
     *, actor: User, program_account: ProgramAccount, amount, justification: str
 ) -> ReductionRequest:
+    if not can(actor, Action.REQUEST_REDUCTION, program_account):
+        raise SecurityError("not_allowed")
     amount = _money(amount)
     justification = (justification or "").strip()
     if len(justification) < 20:

@@ -11,7 +11,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from accounts.models import ProgramAccount
 from carm.formats import money
 from delegation.permissions import (
     Action,
@@ -30,12 +29,6 @@ from security.overview import security_overview
 BONDS_PER_PAGE = 50
 
 
-def may_request_reduction(user, account: ProgramAccount) -> bool:
-    """Update Requirement is a write: employees who may file (BAM, PAM, Editor) and see
-    the account's security; readers and third parties without that visibility may not."""
-    return can(user, Action.FILE_DECLARATION, account) and can(user, Action.VIEW_SECURITY, account)
-
-
 @login_required
 def financial_security(request: HttpRequest, bn15: str) -> HttpResponse:
     account = get_program_account_for(request.user, bn15, Action.VIEW_SECURITY)
@@ -45,7 +38,7 @@ def financial_security(request: HttpRequest, bn15: str) -> HttpResponse:
         {
             "account": account,
             "overview": security_overview(account, timezone.localdate()),
-            "may_request": may_request_reduction(request.user, account),
+            "may_request": can(request.user, Action.REQUEST_REDUCTION, account),
         },
     )
 
@@ -53,9 +46,7 @@ def financial_security(request: HttpRequest, bn15: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def reduction(request: HttpRequest, bn15: str) -> HttpResponse:
-    account = get_program_account_for(request.user, bn15, Action.VIEW_SECURITY)
-    if not may_request_reduction(request.user, account):
-        raise PermissionDenied
+    account = get_program_account_for(request.user, bn15, Action.REQUEST_REDUCTION)
     form = ReductionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -318,3 +318,18 @@ def test_chunks_cover_every_account_once(accounts, sizes):
     chunks = chunks_of(ids, 1000)
     assert [len(chunk) for chunk in chunks] == sizes
     assert [pk for chunk in chunks for pk in chunk] == ids
+
+
+def test_only_those_who_may_ask_for_a_reduction_ask(rpp, reader, broker_bm):
+    """Update Requirement is a right of its own in the authorization module: not a
+    reader's, nor a third party's without financial-security visibility."""
+    for person in (reader, broker_bm):
+        with pytest.raises(SecurityError) as refused:
+            reduction_request(
+                actor=person,
+                program_account=rpp,
+                amount=D("1000.00"),
+                justification="Our imports fell by half after we closed the Montréal store.",
+            )
+        assert refused.value.code == "not_allowed"
+    assert not ReductionRequest.objects.exists()
