@@ -251,6 +251,11 @@ def rpp_enforce(*, day: datetime.date) -> EnforcementSummary:
             locked = ProgramAccount.objects.select_for_update().get(pk=account.pk)
             if locked.rpp_status != ProgramAccount.RppStatus.ACTIVE:
                 continue
+            # Asked again under the lock: a bond or deposit posted since the first look
+            # (its reinstatement takes this lock too) keeps the account active.
+            covered, facts = is_covered(locked, day)
+            if covered:
+                continue
             locked.rpp_status = ProgramAccount.RppStatus.SUSPENDED
             locked.save(update_fields=["rpp_status"])
             for user in _importer_bams(account):

@@ -14,7 +14,7 @@ from financial.calendar import EASTERN
 from financial.services import posting_create
 from notifications.models import Notification
 from security.errors import SecurityError
-from security.models import BondRenewal, ReductionRequest, ReviewRun, RppReview
+from security.models import BondRenewal, ReductionRequest, ReviewRun, RppReview, SuretyBond
 from security.review import annual_review, chunks_of, highest_months
 from security.rules import review_year_due
 from security.selectors import requirement_in_force, security_position
@@ -333,3 +333,34 @@ def test_only_those_who_may_ask_for_a_reduction_ask(rpp, reader, broker_bm):
             )
         assert refused.value.code == "not_allowed"
     assert not ReductionRequest.objects.exists()
+
+
+def test_a_bond_posted_while_enforcement_runs_keeps_the_account_active(
+    rpp, importer_bam, surety_user, monkeypatch
+):
+    """Enforcement looks at each account, then locks it: a bond posted in between (by a
+    surety, at that moment) is seen under the lock and the account stays active."""
+    from security import services
+
+    charge(rpp, "40000.00", "2025-06-01")
+    annual_review(year=2025)
+    today = timezone.localdate()
+    first_look = services.is_covered
+
+    def bond_arrives_after_the_first_look(account, day):
+        answer = first_look(account, day)
+        if not SuretyBond.objects.exists():
+            bond_post(
+                actor=surety_user,
+                program_account=rpp,
+                bond_number="TN-9",
+                amount="20000.00",
+                effective_date=today,
+            )
+        return answer
+
+    monkeypatch.setattr(services, "is_covered", bond_arrives_after_the_first_look)
+    assert rpp_enforce(day=today).suspended == 0
+    rpp.refresh_from_db()
+    assert rpp.rpp_status == "active"
+    assert not Notification.objects.filter(kind="rpp_suspension").exists()
