@@ -3,7 +3,6 @@ reduction requests, follow and start the annual review."""
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -24,7 +23,7 @@ from security.models import (
     SuretyBond,
 )
 from security.rules import review_year_due
-from security.services import cash_deposit_record, reduction_decide, rpp_reinstate_if_covered
+from security.services import bond_record, cash_deposit_record, reduction_decide
 
 
 class RecordOnlyAdmin(admin.ModelAdmin):
@@ -63,11 +62,16 @@ class SuretyBondAdmin(RecordOnlyAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change) -> None:
-        # Enough security gives a suspended account its RPP back, however it was posted.
-        with transaction.atomic():
-            obj.posted_by = request.user
-            super().save_model(request, obj, form, change)
-            rpp_reinstate_if_covered(obj.program_account)
+        """Through the service, which reinstates a suspended account it covers."""
+        bond = bond_record(
+            surety=obj.surety,
+            posted_by=request.user,
+            program_account=obj.program_account,
+            bond_number=obj.bond_number,
+            amount=obj.amount,
+            effective_date=obj.effective_date,
+        )
+        obj.pk, obj.posted_by, obj.created_at = bond.pk, bond.posted_by, bond.created_at
 
 
 @admin.register(CashDeposit)

@@ -41,7 +41,6 @@ def _importer_bams(program_account: ProgramAccount) -> list[User]:
 # --- Posting security ----------------------------------------------------------------------
 
 
-@transaction.atomic
 def bond_post(
     *,
     actor: User,
@@ -50,19 +49,40 @@ def bond_post(
     amount,
     effective_date: datetime.date,
 ) -> SuretyBond:
-    """A surety posts a bond for an RPP program account; enough security reinstates a
-    suspended account at once."""
+    """A surety posts a bond for an RPP program account, from at most 31 days back."""
     if surety_of(actor) is None:
         raise SecurityError("not_a_surety")
     surety = bond_issuer_for(actor)
     if surety is None:
         raise SecurityError("surety_reader")
+    if effective_date < timezone.localdate() - datetime.timedelta(days=31):
+        raise SecurityError("effective_date")
+    return bond_record(
+        surety=surety,
+        posted_by=actor,
+        program_account=program_account,
+        bond_number=bond_number,
+        amount=amount,
+        effective_date=effective_date,
+    )
+
+
+@transaction.atomic
+def bond_record(
+    *,
+    surety: Business,
+    posted_by: User,
+    program_account: ProgramAccount,
+    bond_number: str,
+    amount,
+    effective_date: datetime.date,
+) -> SuretyBond:
+    """A bond on the record, posted by its surety or recorded by an officer who received it
+    otherwise; enough security reinstates a suspended account at once."""
     bond_number = (bond_number or "").strip()
     if not bond_number or len(bond_number) > 40:
         raise SecurityError("bond_number")
     amount = _money(amount)
-    if effective_date < timezone.localdate() - datetime.timedelta(days=31):
-        raise SecurityError("effective_date")
     lock_account_balance(program_account)
     try:
         with transaction.atomic():
@@ -72,7 +92,7 @@ def bond_post(
                 bond_number=bond_number,
                 amount=amount,
                 effective_date=effective_date,
-                posted_by=actor,
+                posted_by=posted_by,
             )
     except IntegrityError:
         raise SecurityError("bond_number_taken") from None
