@@ -158,7 +158,7 @@ def _arrears_notices(day: datetime.date) -> int:
             Notice(
                 recipient=bam,
                 dedupe_key=f"arrears:{statement_id}",
-                context={"amount": f"${remaining:,.2f}", "account": accounts[pk].bn15},
+                context={"amount": str(remaining), "account": accounts[pk].bn15},
             )
             for pk, (statement_id, remaining) in overdue.items()
             for bam in bams[accounts[pk].business_id]

@@ -406,7 +406,7 @@ def payment_create(
             recipient=bam,
             kind=Kind.PAYMENT_RECEIVED,
             dedupe_key=f"payment:{payment.pk}",
-            context={"amount": f"${amount:,.2f}", "account": program_account.bn15},
+            context={"amount": str(amount), "account": program_account.bn15},
         )
     return payment, True
 

@@ -12,6 +12,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from carm.formats import money
 from delegation.permissions import (
     Action,
     can,
@@ -159,7 +160,7 @@ def declaration_new(request: HttpRequest, bn15: str) -> HttpResponse:
             messages.success(
                 request,
                 _("Declaration %(number)s is filed: %(total)s in duties and taxes.")
-                % {"number": declaration.transaction_number, "total": f"${declaration.total:,.2f}"},
+                % {"number": declaration.transaction_number, "total": money(declaration.total)},
             )
             if declaration.late:
                 messages.warning(
@@ -252,7 +253,7 @@ def pay(request: HttpRequest, bn15: str) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("Payment of %(amount)s received.") % {"amount": f"${payment.amount:,.2f}"},
+                _("Payment of %(amount)s received.") % {"amount": money(payment.amount)},
             )
             return redirect("transactions", bn15=bn15)
     sees_balance = can(request.user, Action.VIEW_STATEMENTS, account)

@@ -5,10 +5,13 @@ reader's language each time it is shown or emailed.
 """
 
 from contextlib import suppress
+from decimal import Decimal, InvalidOperation
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+
+from carm.formats import money
 
 
 class Kind(models.TextChoices):
@@ -90,8 +93,16 @@ BODIES = {
 DECISIONS = {"approved": _("approved"), "rejected": _("rejected")}
 
 
+# Facts stored as plain amounts ("17609.00"), written as money in the reader's language.
+MONEY_FACTS = ("amount", "previous", "required", "posted", "forecast")
+
+
 def _in_words(context: dict) -> dict:
-    """Facts stored as codes (a role, a decision) are written out in the active language."""
+    """Facts stored as codes (a role, a decision) or plain amounts are written out in the
+    active language. (Notifications stored before amounts were, as "$5,000", stay so.)"""
+    for name in MONEY_FACTS:
+        with suppress(InvalidOperation, TypeError, KeyError):
+            context = {**context, name: money(Decimal(context[name]))}
     if context.get("decision") in DECISIONS:
         context = {**context, "decision": str(DECISIONS[context["decision"]])}
     if "role" in context:

@@ -249,8 +249,8 @@ def annual_review_notify(reviews: Sequence[Reviewed]) -> int:
             continue
         context = {
             "account": review.bn15,
-            "previous": f"${review.previous_bond:,.0f}",
-            "required": f"${review.required_bond:,.0f}",
+            "previous": str(review.previous_bond),
+            "required": str(review.required_bond),
             "effective_date": review.effective_date.isoformat(),
         }
         notices += [

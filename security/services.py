@@ -208,8 +208,8 @@ def is_covered(program_account: ProgramAccount, day: datetime.date) -> tuple[boo
     bonds, cash = posted_totals(program_account, day)
     missing = shortfall(required, bonds, cash)
     return missing == 0, {
-        "required": f"${required.bond:,.2f}",
-        "posted": f"${bonds + cash:,.2f}",
+        "required": str(required.bond),
+        "posted": str(bonds + cash),
         "account": program_account.bn15,
     }
 
@@ -333,8 +333,8 @@ def forecast_nudge(*, day: datetime.date) -> int:
                 dedupe_key=f"rpp-forecast:{account.bn15}:{week.year}-W{week.week:02d}",
                 context={
                     "account": account.bn15,
-                    "forecast": f"${expected.bond:,.0f}",
-                    "posted": f"${bonds + cash:,.2f}",
+                    "forecast": str(expected.bond),
+                    "posted": str(bonds + cash),
                     "review_date": datetime.date(expected.year, 10, 20).isoformat(),
                 },
                 link=f"/program-accounts/{account.bn15}/financial-security/",

@@ -1,5 +1,6 @@
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from notifications import services as notification_services
 from notifications.kinds import Kind
@@ -261,3 +262,16 @@ def test_nothing_to_send_writes_nothing(django_capture_on_commit_callbacks):
         assert notifications_send(kind=Kind.RPP_ANNUAL_REVIEW, notices=[]) == 0
     assert callbacks == []
     assert not Notification.objects.exists()
+
+
+def test_amounts_are_written_in_the_readers_language(importer_bam):
+    notification, _ = notification_send(
+        recipient=importer_bam,
+        kind=Kind.RPP_ANNUAL_REVIEW,
+        dedupe_key="rpp-review:123456782RM0001:2026",
+        context={**REVIEW, "previous": "5000.00", "required": "17609.00"},
+    )
+    with translation.override("en"):
+        assert "from $5,000.00 to $17,609.00" in notification.body
+    with translation.override("fr"):
+        assert "de 5\u00a0000,00\u00a0$ à 17\u00a0609,00\u00a0$" in notification.body
