@@ -1,7 +1,5 @@
-from django.http import Http404
 from rest_framework import generics
 
-from accounts.identifiers import IdentifierError, normalize_program_account
 from accounts.serializers import ProgramAccountSerializer
 from carm.api import ByNumberCursorPagination
 from delegation.permissions import get_program_account_for, program_accounts_visible_to
@@ -23,8 +21,4 @@ class ProgramAccountDetailApi(generics.RetrieveAPIView):
     serializer_class = ProgramAccountSerializer
 
     def get_object(self):
-        try:
-            bn15 = normalize_program_account(self.kwargs["bn15"])
-        except IdentifierError:
-            raise Http404 from None
-        return get_program_account_for(self.request.user, bn15)
+        return get_program_account_for(self.request.user, self.kwargs["bn15"])

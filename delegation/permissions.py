@@ -22,6 +22,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.identifiers import IdentifierError, normalize_program_account
 from accounts.models import ROLE_RANK, Business, Membership, ProgramAccount, Role
 from delegation.models import ClientGroup, Relationship, RelationshipAccount
 
@@ -226,8 +227,13 @@ def program_accounts_visible_to(user) -> QuerySet[ProgramAccount]:
 def get_program_account_for(
     user, bn15: str, action: Action = Action.VIEW_ACCOUNT
 ) -> ProgramAccount:
-    """The account if the user may do `action` on it: 404 if unseen, 403 if seen but not
-    allowed. What a third party does is written to the importer's access log."""
+    """The account if the user may do `action` on it: 404 if unseen (or not a program
+    account number, written any way people write one), 403 if seen but not allowed. What
+    a third party does is written to the importer's access log."""
+    try:
+        bn15 = normalize_program_account(bn15)
+    except IdentifierError:
+        raise Http404 from None
     account = (
         ProgramAccount.objects.select_related("business").filter(bn15=bn15).first()
         if user.is_authenticated
@@ -387,7 +393,10 @@ def program_account_for_bond(user, bn15: str) -> ProgramAccount | None:
     gives it the account number. All it learns here is whether that number exists."""
     if bond_issuer_for(user) is None:
         raise PermissionDenied
-    return ProgramAccount.objects.filter(bn15=bn15).first()
+    try:
+        return ProgramAccount.objects.filter(bn15=normalize_program_account(bn15)).first()
+    except IdentifierError:
+        return None
 
 
 def get_declaration_for(user, transaction_number: str, action: Action = Action.VIEW_ACCOUNT):

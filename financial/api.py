@@ -10,7 +10,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.identifiers import IdentifierError, normalize_program_account
 from delegation.permissions import Action, get_declaration_for, get_program_account_for
 from financial import selectors, services
 from financial.errors import FinancialError
@@ -43,14 +42,6 @@ class Conflict(Refused):
     status_code = status.HTTP_409_CONFLICT
 
 
-def _account(request: Request, bn15: str, action: Action):
-    try:
-        bn15 = normalize_program_account(bn15)
-    except IdentifierError:
-        raise Http404 from None
-    return get_program_account_for(request.user, bn15, action)
-
-
 def _refused(error: FinancialError) -> APIException:
     refusal = Conflict if error.code == "idempotency_conflict" else Refused
     return refusal(error.message, code=error.code)
@@ -75,7 +66,9 @@ class TransactionListApi(generics.ListAPIView):
     pagination_class = NewestPostingFirst
 
     def get_queryset(self):
-        account = _account(self.request, self.kwargs["bn15"], Action.VIEW_OWN_TRANSACTIONS)
+        account = get_program_account_for(
+            self.request.user, self.kwargs["bn15"], Action.VIEW_OWN_TRANSACTIONS
+        )
         self.account = account
         filters = HistoryFilterForm(self.request.query_params)
         if not filters.is_valid():
@@ -100,12 +93,14 @@ class DeclarationListApi(generics.ListCreateAPIView):
     pagination_class = NewestDeclarationFirst
 
     def get_queryset(self):
-        account = _account(self.request, self.kwargs["bn15"], Action.VIEW_OWN_TRANSACTIONS)
+        account = get_program_account_for(
+            self.request.user, self.kwargs["bn15"], Action.VIEW_OWN_TRANSACTIONS
+        )
         return selectors.declarations_visible_to(self.request.user, account)
 
     @extend_schema(request=DeclarationInSerializer, responses={201: DeclarationSerializer})
     def post(self, request: Request, bn15: str) -> Response:
-        account = _account(request, bn15, Action.FILE_DECLARATION)
+        account = get_program_account_for(request.user, bn15, Action.FILE_DECLARATION)
         incoming = DeclarationInSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         try:
@@ -150,7 +145,7 @@ class PaymentApi(APIView):
         ],
     )
     def post(self, request: Request, bn15: str) -> Response:
-        account = _account(request, bn15, Action.PAY)
+        account = get_program_account_for(request.user, bn15, Action.PAY)
         key = request.headers.get("Idempotency-Key", "")
         if not key:
             raise _refused(FinancialError("idempotency_key"))
@@ -185,7 +180,9 @@ class StatementListApi(generics.ListAPIView):
     pagination_class = NewestStatementFirst
 
     def get_queryset(self):
-        account = _account(self.request, self.kwargs["bn15"], Action.VIEW_STATEMENTS)
+        account = get_program_account_for(
+            self.request.user, self.kwargs["bn15"], Action.VIEW_STATEMENTS
+        )
         return selectors.statements_visible_to(self.request.user, account)
 
 
@@ -195,7 +192,9 @@ class StatementDetailApi(generics.RetrieveAPIView):
     serializer_class = StatementSerializer
 
     def get_object(self):
-        account = _account(self.request, self.kwargs["bn15"], Action.VIEW_STATEMENTS)
+        account = get_program_account_for(
+            self.request.user, self.kwargs["bn15"], Action.VIEW_STATEMENTS
+        )
         self.account = account
         try:
             day = datetime.date.fromisoformat(self.kwargs["period_end"])

@@ -7,7 +7,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.identifiers import IdentifierError, normalize_program_account
 from delegation.permissions import (
     Action,
     bond_issuer_for,
@@ -22,20 +21,13 @@ from security.overview import security_overview
 from security.serializers import BondInSerializer, BondSerializer, FinancialSecuritySerializer
 
 
-def _bn15(value: str) -> str:
-    try:
-        return normalize_program_account(value)
-    except IdentifierError:
-        raise Http404 from None
-
-
 class FinancialSecurityApi(APIView):
     """What the account must post, what is posted, the shortfall, the reviews and the
     forecast of the next one (financial security visibility needed)."""
 
     @extend_schema(responses={200: FinancialSecuritySerializer})
     def get(self, request: Request, bn15: str) -> Response:
-        account = get_program_account_for(request.user, _bn15(bn15), Action.VIEW_SECURITY)
+        account = get_program_account_for(request.user, bn15, Action.VIEW_SECURITY)
         return Response(
             FinancialSecuritySerializer(security_overview(account, timezone.localdate())).data
         )
@@ -50,7 +42,7 @@ class BondApi(APIView):
             raise PermissionDenied(SecurityError("not_a_surety").message, code="not_a_surety")
         if bond_issuer_for(request.user) is None:
             raise PermissionDenied(SecurityError("surety_reader").message, code="surety_reader")
-        account = program_account_for_bond(request.user, _bn15(bn15))
+        account = program_account_for_bond(request.user, bn15)
         if account is None:  # an unknown (or malformed) number
             raise Http404
         incoming = BondInSerializer(data=request.data)

@@ -401,3 +401,13 @@ def test_the_surety_sees_only_its_own_bonds(client_for, surety_user, reviewed):
     )
     page = client_for(surety_user).get(reverse("surety_bonds")).content.decode()
     assert "OS-99" not in page
+
+
+def test_the_number_may_be_written_as_people_write_it(client_for, importer_bam, reviewed):
+    for written in ("123456782rm0001", "123456782 RM 0001"):
+        url = reverse("financial_security", args=[written])
+        assert client_for(importer_bam).get(url).status_code == 200
+    assert (
+        client_for(importer_bam).get(reverse("financial_security", args=["12345"])).status_code
+        == 404
+    )
