@@ -13,7 +13,7 @@ class ReductionForm(ServiceErrorsMixin, forms.Form):
 
     amount = MoneyField(
         label=_("Requested bond amount (CAD)"),
-        help_text=_("Lower than the bond required today."),
+        help_text=_("Lower than the bond required above."),
     )
     justification = forms.CharField(
         label=_("Justification"),

@@ -71,23 +71,19 @@ def security_overview(account: ProgramAccount, today: datetime.date) -> Overview
         upcoming_required=upcoming_required,
         upcoming_shortfall=_short_of(upcoming_required, position),
         forecast=expected,
-        forecast_shortfall=_forecast_shortfall(
-            expected, upcoming_required or position.required, position
-        ),
+        forecast_shortfall=services.forecast_shortfall(
+            expected, upcoming_required or position.required, *_posted(position)
+        )
+        if expected
+        else selectors.ZERO,
     )
+
+
+def _posted(position: selectors.SecurityPosition) -> tuple[Decimal, Decimal]:
+    return position.posted_bonds, position.posted_cash
 
 
 def _short_of(required: selectors.Requirement | None, position) -> Decimal:
     if required is None:
         return selectors.ZERO
-    return selectors.shortfall(required, position.posted_bonds, position.posted_cash)
-
-
-def _forecast_shortfall(
-    expected: services.Forecast | None, current: selectors.Requirement, position
-) -> Decimal:
-    """What the next review would find missing, when it would raise the requirement: a
-    shortfall against the current one is already told on its own."""
-    if expected is None or expected.bond <= current.bond:
-        return selectors.ZERO
-    return _short_of(selectors.Requirement(expected.bond, expected.cash), position)
+    return selectors.shortfall(required, *_posted(position))

@@ -57,6 +57,14 @@ def requirement_in_force(program_account: ProgramAccount, day: datetime.date) ->
     return requirement
 
 
+def requirement_ahead(program_account: ProgramAccount, day: datetime.date) -> Requirement:
+    """The requirement an importer plans for: the one in force, or between a review and
+    its January 15, the one the review set. A reduction request and the forecast are
+    measured against it."""
+    latest = program_account.rpp_reviews.order_by("-year").first()
+    return requirement_in_force(program_account, max(day, latest.effective_date) if latest else day)
+
+
 def reduced_cash(requirement: Requirement, bond: Decimal) -> Decimal:
     """The cash deposit matching a lowered bond requirement, in the same proportion."""
     if not requirement.bond:

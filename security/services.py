@@ -14,12 +14,18 @@ from accounts.selectors import bams_of
 from delegation.permissions import Action, bond_issuer_for, can, surety_of
 from financial.locks import lock_account_balance
 from notifications.kinds import Kind
-from notifications.services import notification_send
+from notifications.services import Notice, notification_send, notifications_send
 from security.errors import SecurityError
 from security.models import BondRenewal, CashDeposit, ReductionRequest, SuretyBond
-from security.review import RPP_STATUSES, highest_months
-from security.rules import required_security, review_window, review_year_due
-from security.selectors import Requirement, posted_totals, requirement_in_force, shortfall
+from security.review import RPP_STATUSES, chunks_of, highest_months
+from security.rules import ZERO, required_security, review_window, review_year_due
+from security.selectors import (
+    Requirement,
+    posted_totals,
+    requirement_ahead,
+    requirement_in_force,
+    shortfall,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -156,11 +162,7 @@ def reduction_request(
     justification = (justification or "").strip()
     if len(justification) < 20:
         raise SecurityError("justification")
-    # Between the review and its January 15, what is asked about is the new requirement.
-    today = timezone.localdate()
-    latest = program_account.rpp_reviews.order_by("-year").first()
-    day = max(today, latest.effective_date) if latest else today
-    required = requirement_in_force(program_account, day)
+    required = requirement_ahead(program_account, timezone.localdate())
     if amount >= required.bond:
         raise SecurityError("not_a_reduction", required=required.bond)
     try:
@@ -306,38 +308,60 @@ class Forecast:
 
 def forecast(program_account: ProgramAccount, today: datetime.date) -> Forecast:
     """The next review's requirement from the months seen so far in its window."""
+    return forecasts([program_account.pk], today)[program_account.pk]
+
+
+def forecasts(ids: list[int], today: datetime.date) -> dict[int, Forecast]:
+    """`forecast` for many accounts, their months in one grouped query."""
     year = review_year_due(today) + 1
-    month, amount = highest_months([program_account.pk], year).get(
-        program_account.pk, (None, Decimal("0.00"))
-    )
-    bond, cash = required_security(amount)
-    return Forecast(year, month, amount, bond, cash, review_window(year))
+    highest = highest_months(ids, year)
+    expected = {}
+    for pk in ids:
+        month, amount = highest.get(pk, (None, ZERO))
+        bond, cash = required_security(amount)
+        expected[pk] = Forecast(year, month, amount, bond, cash, review_window(year))
+    return expected
+
+
+def forecast_shortfall(
+    expected: Forecast, ahead: Requirement, bonds: Decimal, cash: Decimal
+) -> Decimal:
+    """What the next review would find missing, when it would raise the requirement the
+    importer plans for (`requirement_ahead`); a shortfall against that one is told on its
+    own."""
+    if expected.bond <= ahead.bond:
+        return ZERO
+    return shortfall(Requirement(expected.bond, expected.cash), bonds, cash)
 
 
 def forecast_nudge(*, day: datetime.date) -> int:
     """Weekly: tell the importer's BAMs when the next review will ask for more than is
     posted, while there is time to act. Once per account and week."""
-    sent = 0
     week = day.isocalendar()
-    for account in ProgramAccount.objects.filter(rpp_status__in=RPP_STATUSES):
-        expected = forecast(account, day)
-        bonds, cash = posted_totals(account, day)
-        required = requirement_in_force(account, day)
-        missing = shortfall(Requirement(expected.bond, expected.cash), bonds, cash)
-        if missing <= 0 or expected.bond <= required.bond:
-            continue
-        for user in _importer_bams(account):
-            _, created = notification_send(
-                recipient=user,
-                kind=Kind.RPP_FORECAST,
+    notices = []
+    accounts = ProgramAccount.objects.filter(rpp_status__in=RPP_STATUSES).order_by("pk")
+    for chunk in chunks_of(list(accounts)):
+        expected = forecasts([account.pk for account in chunk], day)
+        missing = []
+        for account in chunk:
+            bonds, cash = posted_totals(account, day)
+            ahead = requirement_ahead(account, day)
+            if forecast_shortfall(expected[account.pk], ahead, bonds, cash) > 0:
+                missing.append((account, bonds + cash))
+        bams = bams_of({account.business_id for account, _ in missing})
+        notices += [
+            Notice(
+                recipient=bam,
                 dedupe_key=f"rpp-forecast:{account.bn15}:{week.year}-W{week.week:02d}",
                 context={
                     "account": account.bn15,
-                    "forecast": str(expected.bond),
-                    "posted": str(bonds + cash),
-                    "review_date": datetime.date(expected.year, 10, 20).isoformat(),
+                    "forecast": str(expected[account.pk].bond),
+                    "posted": str(posted),
+                    "review_date": datetime.date(expected[account.pk].year, 10, 20).isoformat(),
                 },
                 link=f"/program-accounts/{account.bn15}/financial-security/",
             )
-            sent += created
-    return sent
+            for account, posted in missing
+            for bam in bams[account.business_id]
+        ]
+    return notifications_send(kind=Kind.RPP_FORECAST, notices=notices)

@@ -72,7 +72,8 @@ def reduction(request: HttpRequest, bn15: str) -> HttpResponse:
         {
             "account": account,
             "form": form,
-            "required": selectors.requirement_in_force(account, today),
+            "required": selectors.requirement_ahead(account, today),
+            "today": today,
             "pending": account.reduction_requests.filter(
                 status=ReductionRequest.Status.PENDING
             ).first(),

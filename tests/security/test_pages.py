@@ -7,6 +7,7 @@ from decimal import Decimal as D
 import pytest
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.html import escape
 
 from accounts.models import ProgramAccount, Role
@@ -110,6 +111,10 @@ def test_a_new_requirement_still_ahead_is_announced(client_for, importer_bam, rp
     assert "the requirement is a bond of $25,000.00 (or $50,000.00 in cash)" in page
     assert "$25,000.00 short of it" in page
     assert "Your financial security is short by $5,000.00" in page  # today's: the old one
+    # A reduction is asked of the new requirement, and its form says so.
+    form = client_for(importer_bam).get(reverse("security_reduction", args=[rpp.bn15]))
+    ahead = escape(f"Surety bond required from {date_format(today + datetime.timedelta(days=30))}")
+    assert f"{ahead}: <strong>$25,000.00</strong>" in form.content.decode()
 
 
 def test_the_forecast_warns_when_the_next_review_will_ask_for_more(
