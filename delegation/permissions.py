@@ -13,17 +13,20 @@ Two ways lead to an account:
 Nothing is cached beyond one request, so a revocation holds on the next one.
 """
 
+from collections.abc import Iterable
 from enum import StrEnum
 
 import rules
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.identifiers import IdentifierError, normalize_program_account
-from accounts.models import ROLE_RANK, Business, Membership, ProgramAccount, Role
+from accounts.models import ROLE_RANK, Business, Membership, ProgramAccount, Role, User
+from carm.sql import array_literal
 from delegation.models import ClientGroup, Relationship, RelationshipAccount
 
 
@@ -117,6 +120,36 @@ def employee_role(user, program_account: ProgramAccount) -> Role | None:
     if any(account.pk == program_account.pk for account in membership.program_accounts.all()):
         return Role(membership.role)
     return None
+
+
+# The employees of an account: its business's BAMs, and the employees whose scope has it.
+# The rule of employee_role, asked of many accounts at once.
+READERS = """
+SELECT account.id, membership.user_id
+FROM accounts_programaccount AS account
+JOIN accounts_membership AS membership ON membership.business_id = account.business_id
+WHERE account.id = ANY(%(accounts)s::bigint[])
+  AND (membership.role = %(bam)s OR EXISTS (
+    SELECT FROM accounts_membership_program_accounts AS scope
+    WHERE scope.membership_id = membership.id AND scope.programaccount_id = account.id
+  ))
+ORDER BY account.id, membership.user_id
+"""
+
+
+def employees_of_accounts(program_account_ids: Iterable[int]) -> dict[int, list[User]]:
+    """{account id: the importer's BAMs and the employees whose scope covers it}: who
+    hears of what happens to an account (a statement, an annual review). One statement
+    whatever the number of accounts, for the jobs that tell thousands at once."""
+    ids = list(program_account_ids)
+    readers: dict[int, list[User]] = {pk: [] for pk in ids}
+    with connection.cursor() as cursor:
+        cursor.execute(READERS, {"accounts": array_literal(ids), "bam": Role.BAM})
+        pairs = cursor.fetchall()
+    users = User.objects.in_bulk({user for _, user in pairs}) if pairs else {}
+    for account, user in pairs:
+        readers[account].append(users[user])
+    return readers
 
 
 # --- Third parties -----------------------------------------------------------------------
