@@ -184,11 +184,6 @@ def affinity_quiz_for(program_account: ProgramAccount) -> AffinityQuiz:
     )
 
 
-def affinity_questions_required(program_account: ProgramAccount) -> bool:
-    """Whether registering needs the affinity questions (domain.md §2)."""
-    return affinity_quiz_for(program_account).required > 0
-
-
 def _affinity_answer_matches(program_account: ProgramAccount, answer: AffinityAnswer) -> bool:
     match answer:
         case DeclarationAnswer():

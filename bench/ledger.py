@@ -44,9 +44,9 @@ from rest_framework.pagination import Cursor  # noqa: E402
 from accounts.models import Membership, ProgramAccount, Role, User  # noqa: E402
 from financial import selectors  # noqa: E402
 from financial.api import NewestPostingFirst  # noqa: E402
-from financial.calendar import billing_period  # noqa: E402
 from financial.management.commands.generate_load import HEAVY_BN15, LIGHT_BN15  # noqa: E402
 from financial.models import Posting  # noqa: E402
+from financial.statements import last_period_end  # noqa: E402
 
 PAGE_SIZE = 50
 DEPTH_PAGES = 1_000
@@ -188,12 +188,6 @@ def api_cursor(url: str, posting: Posting) -> str:
 def last_month(today: datetime.date) -> tuple[datetime.date, datetime.date]:
     last = today.replace(day=1) - datetime.timedelta(days=1)
     return last.replace(day=1), last
-
-
-def last_period_end(today: datetime.date) -> datetime.date:
-    """The 17th that closed the last billing period."""
-    start, _end = billing_period(today)
-    return start - datetime.timedelta(days=1)
 
 
 # --- The steps -----------------------------------------------------------------------------

@@ -43,7 +43,7 @@ WITH latest AS (
   WHERE due_date < %(cutoff)s
   ORDER BY program_account_id, due_date DESC
 )
-SELECT latest.id, latest.program_account_id, latest.due_date,
+SELECT latest.id, latest.program_account_id,
   latest.total_payable
   + COALESCE((
       SELECT SUM(p.amount) FROM financial_posting p
@@ -114,7 +114,7 @@ def interest_accrue(*, day: datetime.date) -> AccrualSummary:
             InterestAccrual.objects.filter(day=day).values_list("program_account_id", flat=True)
         )
         accruals = []
-        for _statement, account_id, _due, remaining, unposted in _overdue(day, day):
+        for _statement, account_id, remaining, unposted in _overdue(day, day):
             if remaining <= 0:
                 continue
             if account_id in done:
@@ -145,7 +145,7 @@ def _arrears_notices(day: datetime.date) -> int:
     cutoff = day - datetime.timedelta(days=ARREARS_AFTER_DAYS - 1)
     overdue = {
         account_id: (statement_id, remaining)
-        for statement_id, account_id, _due, remaining, _ in _overdue(cutoff, day)
+        for statement_id, account_id, remaining, _ in _overdue(cutoff, day)
         if remaining > 0
     }
     if not overdue:

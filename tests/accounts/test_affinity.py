@@ -19,7 +19,7 @@ from accounts.services import (
     DeclarationAnswer,
     PaymentAnswer,
     StatementAnswer,
-    affinity_questions_required,
+    affinity_quiz_for,
     business_register,
 )
 from financial.models import Statement
@@ -144,7 +144,7 @@ def assert_nothing_created():
 
 
 def test_an_account_without_history_registers_on_the_name_alone(client_for, rm1):
-    assert affinity_questions_required(rm1) is False
+    assert affinity_quiz_for(rm1).required == 0
     user = UserFactory()
     response = client_for(user).post(URL.format(language="en"), MAPLE)
     assert response.status_code == 302
@@ -152,7 +152,7 @@ def test_an_account_without_history_registers_on_the_name_alone(client_for, rm1)
 
 
 def test_a_matching_name_leads_to_the_questions_not_to_registration(client_for, history, rm1):
-    assert affinity_questions_required(rm1) is True
+    assert affinity_quiz_for(rm1).required > 0
     user = UserFactory()
     response = client_for(user).post(URL.format(language="en"), MAPLE)
     assert response.status_code == 200
@@ -206,7 +206,7 @@ def test_a_zero_balance_statement_is_no_question(client_for, rm1):
     """A $0.00 balance cannot be an answer, so an account whose only history is a $0.00
     statement has nothing to ask about."""
     statement(rm1, SOA_DATE, "0.00")
-    assert affinity_questions_required(rm1) is False
+    assert affinity_quiz_for(rm1).required == 0
     user = UserFactory()
     assert client_for(user).post(URL.format(language="en"), MAPLE).status_code == 302
     assert Membership.objects.get(user=user).role == Role.BAM

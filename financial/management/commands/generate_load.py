@@ -26,6 +26,7 @@ from django.utils import timezone
 from accounts.identifiers import is_valid_bn9
 from accounts.models import Business, ProgramAccount
 from financial.calculation import line_amounts, to_cents
+from financial.calendar import start_of
 from financial.models import AccountBalance, Posting
 
 HEAVY_SLOT = 900_000
@@ -269,8 +270,7 @@ class Command(BaseCommand):
     def _midnight(day: datetime.date) -> datetime.datetime:
         """Midnight in Toronto, in UTC: posting times are drawn in UTC, where every day
         has 24 hours."""
-        local = timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
-        return local.astimezone(datetime.UTC)
+        return start_of(day).astimezone(datetime.UTC)
 
     @staticmethod
     def _count(seed: int, slot: int, mean: int) -> int:
