@@ -15,6 +15,20 @@ ZERO = Decimal("0")
 ONE = Decimal("1")
 
 
+def positive_cents(value) -> Decimal | None:
+    """`value` as an amount to pay or post: more than zero, at most two decimals (a
+    Decimal, an int or a string of one); None when it is not one. Never a float."""
+    if isinstance(value, float | bool):
+        return None
+    try:
+        amount = Decimal(value) if isinstance(value, int | str) else value
+        if not isinstance(amount, Decimal) or not amount.is_finite() or amount <= 0:
+            return None
+        return amount if amount == amount.quantize(CENT) else None
+    except InvalidOperation:  # not a number, or too many digits to hold cents
+        return None
+
+
 def to_cents(amount: Decimal) -> Decimal:
     return amount.quantize(CENT, rounding=ROUND_HALF_UP)
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from accounts.models import Business, ProgramAccount, User
 from accounts.selectors import bams_of
 from delegation.permissions import Action, can, employee_role, third_party_relationships
-from financial.calculation import line_amounts
+from financial.calculation import line_amounts, positive_cents
 from financial.calendar import EASTERN, add_business_days, billing_period, payment_due_date
 from financial.errors import FinancialError
 from financial.locks import lock_account_balance
@@ -357,9 +357,8 @@ def payment_create(
     _require(actor, Action.PAY, program_account)
     if not (1 <= len(idempotency_key) <= 255 and idempotency_key.isprintable()):
         raise FinancialError("idempotency_key")
-    if not isinstance(amount, Decimal) or not amount.is_finite() or amount <= 0:
-        raise FinancialError("amount")
-    if amount != amount.quantize(Decimal("0.01")):
+    amount = positive_cents(amount)
+    if amount is None:
         raise FinancialError("amount")
     if method not in Payment.Method.values:
         raise FinancialError("method")
@@ -448,9 +447,8 @@ def _release_paid_declarations(program_account: ProgramAccount) -> None:
 def refund_issue(*, officer: User, program_account: ProgramAccount, amount: Decimal) -> Posting:
     """Pay out a credit balance. Credits go to debt first, so a refund is issued only when
     no debt remains, and never for more than the credit."""
-    if not isinstance(amount, Decimal) or not amount.is_finite() or amount <= 0:
-        raise FinancialError("amount")
-    if amount != amount.quantize(Decimal("0.01")):
+    amount = positive_cents(amount)
+    if amount is None:
         raise FinancialError("amount")
     balance = lock_account_balance(program_account).balance
     if balance >= 0:

@@ -4,7 +4,7 @@ suspension and reinstatement, bond renewals, the forecast nudge. domain.md §7."
 import datetime
 import logging
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -12,6 +12,7 @@ from django.utils import timezone
 from accounts.models import Business, ProgramAccount, User
 from accounts.selectors import bams_of
 from delegation.permissions import Action, bond_issuer_for, can, surety_of
+from financial.calculation import positive_cents
 from financial.locks import lock_account_balance
 from notifications.kinds import Kind
 from notifications.services import Notice, notification_send, notifications_send
@@ -31,11 +32,8 @@ logger = logging.getLogger(__name__)
 
 
 def _money(value) -> Decimal:
-    try:
-        amount = Decimal(str(value))
-    except InvalidOperation:
-        raise SecurityError("amount") from None
-    if not amount.is_finite() or amount <= 0 or amount != amount.quantize(Decimal("0.01")):
+    amount = positive_cents(value)
+    if amount is None:
         raise SecurityError("amount")
     return amount
 

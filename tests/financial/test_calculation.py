@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from financial.calculation import line_amounts
+from financial.calculation import line_amounts, positive_cents
 
 
 @pytest.mark.parametrize(
@@ -109,3 +109,25 @@ def test_more_value_never_costs_less(vfd, duty_rate, gst_rate):
     first = line_amounts(value_for_duty=vfd, duty_rate=duty_rate, gst_rate=gst_rate)
     more = line_amounts(value_for_duty=vfd + D("0.01"), duty_rate=duty_rate, gst_rate=gst_rate)
     assert more["total"] >= first["total"]
+
+
+@pytest.mark.parametrize(
+    ("value", "amount"),
+    [
+        (D("12.34"), D("12.34")),
+        ("12.3", D("12.3")),
+        (5, D("5")),
+        (D("0"), None),
+        (D("-5"), None),
+        (D("1.001"), None),
+        ("1e400", None),
+        ("NaN", None),
+        ("Infinity", None),
+        ("twelve", None),
+        (12.34, None),  # a float never carries money
+        (True, None),
+        (None, None),
+    ],
+)
+def test_an_amount_to_pay_or_post(value, amount):
+    assert positive_cents(value) == amount
