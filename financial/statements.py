@@ -22,7 +22,7 @@ from accounts.models import ProgramAccount
 from delegation.permissions import employees_of_accounts
 from financial.calendar import billing_period, payment_due_date, start_of, statement_date
 from financial.models import AccountBalance, InterestAccrual, Posting, Statement
-from financial.services import posting_create
+from financial.services import SPLIT, posting_create
 from notifications.kinds import Kind
 from notifications.services import Notice, notifications_send
 
@@ -31,17 +31,8 @@ logger = logging.getLogger(__name__)
 CENT = Decimal("0.01")
 CHUNK = 1000
 
-LINE_COLUMNS = (
-    "previous_balance",
-    "corrections",
-    "payments",
-    "disbursements",
-    "interest_and_penalties",
-    "charges",
-    "credits",
-)
-SPLIT_COLUMNS = ("duty", "excise_duty", "excise_tax", "sima", "surtax", "gst")
-REVENUE_COLUMNS = (*SPLIT_COLUMNS, "interest", "penalties")
+LINE_COLUMNS = tuple(name for _, name in Statement.LINES[:-1])  # A–G; H is their sum
+REVENUE_COLUMNS = Statement.REVENUE
 
 # One row per account: the previous balance (unless the previous statement gives it), the
 # period's lines and its revenue split. Signs follow the statement: payments and credits
@@ -66,7 +57,7 @@ GROUP BY program_account_id
     split=",\n  ".join(
         f"COALESCE(SUM({column}) FILTER (WHERE posted_at >= %(start)s"
         " AND kind IN ('charge', 'correction', 'adjustment')), 0)"
-        for column in SPLIT_COLUMNS
+        for column in SPLIT
     ),
 )
 

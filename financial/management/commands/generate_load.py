@@ -28,6 +28,7 @@ from accounts.models import Business, ProgramAccount
 from financial.calculation import line_amounts, to_cents
 from financial.calendar import start_of
 from financial.models import AccountBalance, Posting
+from financial.services import SPLIT
 
 HEAVY_SLOT = 900_000
 LIGHT_SLOT = 900_001
@@ -59,7 +60,6 @@ VENDORS = (
     "Chennai Cotton Mills Ltd.",
 )
 PAYMENT_METHODS = ("Online banking", "Pre-authorized debit", "Wire transfer", "EDI")
-SPLIT = ("duty", "excise_duty", "excise_tax", "sima", "surtax", "gst")
 COPY_COLUMNS = (
     "program_account_id",
     "kind",
