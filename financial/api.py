@@ -1,7 +1,3 @@
-import datetime
-
-from django.http import Http404
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
 from rest_framework.exceptions import APIException, ValidationError
@@ -192,16 +188,10 @@ class StatementDetailApi(generics.RetrieveAPIView):
     serializer_class = StatementSerializer
 
     def get_object(self):
-        account = get_program_account_for(
-            self.request.user, self.kwargs["bn15"], Action.VIEW_STATEMENTS
+        self.account, statement = selectors.get_statement_for(
+            self.request.user, self.kwargs["bn15"], self.kwargs["period_end"]
         )
-        self.account = account
-        try:
-            day = datetime.date.fromisoformat(self.kwargs["period_end"])
-        except ValueError:
-            raise Http404 from None
-        statements = selectors.statements_visible_to(self.request.user, account)
-        return get_object_or_404(statements, period_end=day)
+        return statement
 
     def retrieve(self, request, *args, **kwargs):
         document = self.kwargs.get("document")

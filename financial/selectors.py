@@ -5,11 +5,18 @@ from decimal import Decimal
 
 from django.db.models import Count, DecimalField, F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
+from django.http import Http404
+from django.shortcuts import get_object_or_404
 
 from accounts.models import ProgramAccount
-from delegation.permissions import Action, can, third_party_relationships
+from delegation.permissions import (
+    Action,
+    can,
+    get_program_account_for,
+    third_party_relationships,
+)
 from financial.calendar import start_of
-from financial.models import AccountBalance, Posting
+from financial.models import AccountBalance, Posting, Statement
 
 
 def account_balance(program_account: ProgramAccount) -> Decimal:
@@ -113,3 +120,14 @@ def statements_visible_to(user, program_account: ProgramAccount):
     if not can(user, Action.VIEW_STATEMENTS, program_account):
         return program_account.statements.none()
     return program_account.statements.order_by("-period_end")
+
+
+def get_statement_for(user, bn15: str, period_end: str) -> tuple[ProgramAccount, Statement]:
+    """The account and its statement of the period ending `period_end` (YYYY-MM-DD), for
+    a page or the API: 404 when either is unknown or unseen, 403 as the account says."""
+    account = get_program_account_for(user, bn15, Action.VIEW_STATEMENTS)
+    try:
+        day = datetime.date.fromisoformat(period_end)
+    except ValueError:
+        raise Http404 from None
+    return account, get_object_or_404(statements_visible_to(user, account), period_end=day)

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -272,16 +272,6 @@ def pay(request: HttpRequest, bn15: str) -> HttpResponse:
 # --- Statements of Account ----------------------------------------------------------------
 
 
-def _statement_for(request: HttpRequest, bn15: str, period_end: str):
-    account = get_program_account_for(request.user, bn15, Action.VIEW_STATEMENTS)
-    try:
-        day = datetime.date.fromisoformat(period_end)
-    except ValueError:
-        raise Http404 from None
-    statement = selectors.statements_visible_to(request.user, account).filter(period_end=day)
-    return account, get_object_or_404(statement)
-
-
 @login_required
 def statements(request: HttpRequest, bn15: str) -> HttpResponse:
     account = get_program_account_for(request.user, bn15, Action.VIEW_STATEMENTS)
@@ -294,19 +284,19 @@ def statements(request: HttpRequest, bn15: str) -> HttpResponse:
 
 @login_required
 def statement_detail(request: HttpRequest, bn15: str, period_end: str) -> HttpResponse:
-    account, statement = _statement_for(request, bn15, period_end)
+    account, statement = selectors.get_statement_for(request.user, bn15, period_end)
     return render(request, "financial/statement.html", {"account": account, "statement": statement})
 
 
 @login_required
 def statement_pdf(request: HttpRequest, bn15: str, period_end: str) -> HttpResponse:
-    account, statement = _statement_for(request, bn15, period_end)
+    account, statement = selectors.get_statement_for(request.user, bn15, period_end)
     return statement_pdf_response(account, statement)
 
 
 @login_required
 def statement_csv(request: HttpRequest, bn15: str, period_end: str) -> HttpResponse:
-    account, statement = _statement_for(request, bn15, period_end)
+    account, statement = selectors.get_statement_for(request.user, bn15, period_end)
     return statement_csv_response(account, statement)
 
 
