@@ -49,7 +49,7 @@ class SuretyBondAdmin(RecordOnlyAdmin):
         "cancelled_from",
         "posted_by",
     )
-    list_filter = ("surety",)
+    list_filter = (("surety", admin.RelatedOnlyFieldListFilter),)
     search_fields = ("bond_number", "program_account__bn15", "surety__legal_name")
     list_select_related = ("program_account", "surety", "posted_by")
     date_hierarchy = "effective_date"

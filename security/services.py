@@ -1,12 +1,14 @@
 """Changes to RPP financial security: bonds, cash deposits, reduction requests,
 suspension and reinstatement, bond renewals, the forecast nudge. domain.md §7."""
 
+import calendar
 import datetime
 import logging
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import Business, ProgramAccount, User
@@ -135,11 +137,13 @@ def cash_deposit_record(
 
 def bonds_renew(*, day: datetime.date) -> int:
     """Record the yearly renewal of every bond whose anniversary is `day` and that no one
-    cancelled by then; once per bond and anniversary."""
+    cancelled by then; once per bond and anniversary. A bond of February 29 renews on
+    February 28 in the years without one."""
+    anniversary = Q(effective_date__month=day.month, effective_date__day=day.day)
+    if (day.month, day.day) == (2, 28) and not calendar.isleap(day.year):
+        anniversary |= Q(effective_date__month=2, effective_date__day=29)
     due = (
-        SuretyBond.objects.filter(
-            effective_date__month=day.month, effective_date__day=day.day, effective_date__lt=day
-        )
+        SuretyBond.objects.filter(anniversary, effective_date__lt=day)
         .exclude(cancelled_from__lte=day)
         .exclude(renewals__renewed_on=day)
     )

@@ -224,6 +224,25 @@ def test_bonds_renew_yearly_until_cancelled(rpp, surety_user):
     ]
 
 
+def test_a_bond_of_february_29_renews_on_the_28th_without_a_29th(rpp, surety_user):
+    bond = SuretyBond.objects.create(
+        program_account=rpp,
+        surety=surety_user.memberships.get().business,
+        bond_number="TN-29",
+        amount=D("5000.00"),
+        effective_date=datetime.date(2024, 2, 29),
+        posted_by=surety_user,
+    )
+    assert bonds_renew(day=datetime.date(2025, 2, 27)) == 0
+    assert bonds_renew(day=datetime.date(2025, 2, 28)) == 1
+    assert bonds_renew(day=datetime.date(2028, 2, 28)) == 0  # 2028 has its 29th
+    assert bonds_renew(day=datetime.date(2028, 2, 29)) == 1
+    assert list(bond.renewals.values_list("renewed_on", flat=True).order_by("renewed_on")) == [
+        datetime.date(2025, 2, 28),
+        datetime.date(2028, 2, 29),
+    ]
+
+
 def test_the_forecast_and_its_weekly_nudge(rpp, importer_bam):
     today = timezone.localdate()
     charge(rpp, "60000.00", today.isoformat(), hour=0)
