@@ -42,6 +42,7 @@ class Action(StrEnum):
     PAY = "pay"
     MANAGE_ACCESS = "manage_access"
     MANAGE_RELATIONSHIPS = "manage_relationships"
+    CANCEL_BOND = "cancel_bond"
 
 
 ACTION_LABELS = {
@@ -56,6 +57,7 @@ ACTION_LABELS = {
     Action.PAY: _("Payment"),
     Action.MANAGE_ACCESS: _("Access management"),
     Action.MANAGE_RELATIONSHIPS: _("Third-party relationships"),
+    Action.CANCEL_BOND: _("Surety bond cancelled"),
 }
 
 READ_ACTIONS = frozenset(
@@ -73,7 +75,11 @@ EDIT_ACTIONS = READ_ACTIONS | {
     Action.PAY,
     Action.REQUEST_REDUCTION,  # Update Requirement, on the Financial Security page
 }
-MANAGE_ACTIONS = EDIT_ACTIONS | {Action.MANAGE_ACCESS, Action.MANAGE_RELATIONSHIPS}
+MANAGE_ACTIONS = EDIT_ACTIONS | {
+    Action.MANAGE_ACCESS,
+    Action.MANAGE_RELATIONSHIPS,
+    Action.CANCEL_BOND,  # the importer's side; a surety cancels through bond_issuer_for
+}
 
 # What each employee role may do on the program accounts it covers.
 ROLE_ACTIONS = {

@@ -67,6 +67,16 @@ class BondForm(ServiceErrorsMixin, forms.Form):
             raise forms.ValidationError(IDENTIFIER_MESSAGES[error.code], code=error.code) from None
 
 
+class BondCancelForm(forms.Form):
+    """The importer or the surety stops a bond from a day on."""
+
+    cancelled_from = forms.DateField(
+        label=_("Cancel from"),
+        widget=DatePicker(),
+        initial=timezone.localdate,
+    )
+
+
 class ReviewStartForm(forms.Form):
     """An officer starts the annual review of a year."""
 

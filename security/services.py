@@ -110,9 +110,15 @@ def bond_record(
 def bond_cancel(
     *, actor_business: Business, bond: SuretyBond, cancelled_from: datetime.date
 ) -> SuretyBond:
-    """The importer or the surety stops a bond's renewals from a date on."""
+    """The importer or the surety stops a bond from a date on (today or later): it counts
+    no more from that day and does not renew."""
     if actor_business.pk not in (bond.surety_id, bond.program_account.business_id):
         raise SecurityError("not_allowed")
+    bond = SuretyBond.objects.select_for_update().get(pk=bond.pk)
+    if bond.cancelled_from is not None:
+        raise SecurityError("already_cancelled")
+    if cancelled_from < timezone.localdate():
+        raise SecurityError("cancelled_in_the_past")
     if cancelled_from < bond.effective_date:
         raise SecurityError("effective_date")
     bond.cancelled_from, bond.cancelled_by = cancelled_from, actor_business

@@ -6,10 +6,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from carm.formats import money
 from delegation.permissions import (
@@ -22,7 +23,7 @@ from delegation.permissions import (
 )
 from security import selectors, services
 from security.errors import SecurityError
-from security.forms import BondForm, ReductionForm
+from security.forms import BondCancelForm, BondForm, ReductionForm
 from security.models import ReductionRequest, SuretyBond
 from security.overview import security_overview
 
@@ -39,6 +40,7 @@ def financial_security(request: HttpRequest, bn15: str) -> HttpResponse:
             "account": account,
             "overview": security_overview(account, timezone.localdate()),
             "may_request": can(request.user, Action.REQUEST_REDUCTION, account),
+            "may_cancel": can(request.user, Action.CANCEL_BOND, account),
         },
     )
 
@@ -127,5 +129,55 @@ def surety_bonds(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "security/surety_bonds.html",
-        {"surety": surety, "form": form, "page": page, "today": timezone.localdate()},
+        {
+            "surety": surety,
+            "form": form,
+            "page": page,
+            "today": timezone.localdate(),
+            "may_cancel": may_post,
+        },
     )
+
+
+@login_required
+@require_POST
+def importer_bond_cancel(request: HttpRequest, bn15: str, pk: int) -> HttpResponse:
+    """The importer's managers stop one of the account's bonds from a day on."""
+    account = get_program_account_for(request.user, bn15, Action.CANCEL_BOND)
+    _bond_cancel(request, get_object_or_404(account.bonds, pk=pk), account.business)
+    return redirect("financial_security", bn15=account.bn15)
+
+
+@login_required
+@require_POST
+def surety_bond_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    """The surety stops one of its bonds from a day on (its readers may not)."""
+    if surety_of(request.user) is None:
+        raise Http404
+    surety = bond_issuer_for(request.user)
+    if surety is None:
+        raise PermissionDenied
+    _bond_cancel(request, get_object_or_404(SuretyBond, pk=pk, surety=surety), surety)
+    return redirect("surety_bonds")
+
+
+def _bond_cancel(request: HttpRequest, bond: SuretyBond, business) -> None:
+    form = BondCancelForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Enter the day the bond is cancelled from."))
+        return
+    try:
+        services.bond_cancel(
+            actor_business=business, bond=bond, cancelled_from=form.cleaned_data["cancelled_from"]
+        )
+    except SecurityError as error:
+        messages.error(request, f"{bond.bond_number}: {error.message}")
+    else:
+        messages.success(
+            request,
+            _("Bond %(number)s is cancelled from %(date)s and will not renew.")
+            % {
+                "number": bond.bond_number,
+                "date": date_format(form.cleaned_data["cancelled_from"]),
+            },
+        )

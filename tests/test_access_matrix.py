@@ -6,9 +6,11 @@ scoped parameter must have a rule here, so a new route without one fails
 """
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from accounts.models import AccessRequest, Membership
 from delegation.models import ClientGroup, Relationship
@@ -61,6 +63,14 @@ SECURITY_RM1 = {**SEES_RM1, "broker_bm": 403, "broker_pm": 403}
 SECURITY_RM2 = {**SEES_RM2, "broker_bm": 403}
 # Update Requirement: those who see it and may file (BAM, PAM, Editor); readers 403.
 REDUCTION_RM1 = {**SECURITY_RM1, "reader": 403}
+# Cancelling one of the account's bonds: the importer's managers (BAM, PAM) only.
+CANCEL_BOND_RM1 = {
+    **SEES_RM1,
+    "importer_bam": 302,
+    "reader": 403,
+    "broker_bm": 403,
+    "broker_pm": 403,
+}
 # Posting a bond: surety users only, and no persona here works for a surety.
 SURETIES_ONLY = expect(403, anonymous=401)
 
@@ -186,6 +196,13 @@ RULES: dict[str, list[Case]] = {
         Case({"bn15": "rm2"}, {"get": {**SECURITY_RM2, "anonymous": 401}}),
     ],
     "api-bonds": [Case({"bn15": "rm1"}, {"post": SURETIES_ONLY})],
+    "importer_bond_cancel": [
+        Case(
+            {"bn15": "rm1", "pk": "bond"},
+            {"post": CANCEL_BOND_RM1},
+            {"cancelled_from": timezone.localdate().isoformat()},
+        )
+    ],
     # The importer's access management
     "employees": [Case({"bn9": "maple"}, {"get": MAPLE_MANAGERS})],
     "access_request_decide": [
@@ -342,7 +359,23 @@ def world(
         "bm_relationship": Relationship.objects.get(provider=broker_firm, importer=maple).pk,
         "pending_relationship": pending.pk,
         "group": ClientGroup.objects.create(provider=broker_firm, name="Prairie team").pk,
+        "bond": _bond_on(rm1).pk,
     }
+
+
+def _bond_on(account):
+    from security.models import SuretyBond
+    from tests.factories import BusinessFactory, UserFactory
+
+    surety = BusinessFactory(legal_name="Matrix Surety", is_surety=True, is_importer=False)
+    return SuretyBond.objects.create(
+        program_account=account,
+        surety=surety,
+        bond_number="M-1",
+        amount=Decimal("5000.00"),
+        effective_date=timezone.localdate(),
+        posted_by=UserFactory(),
+    )
 
 
 @pytest.mark.parametrize(("name", "index", "method", "persona"), MATRIX)

@@ -416,3 +416,99 @@ def test_the_number_may_be_written_as_people_write_it(client_for, importer_bam, 
         client_for(importer_bam).get(reverse("financial_security", args=["12345"])).status_code
         == 404
     )
+
+
+# --- Cancelling a bond ------------------------------------------------------------------
+
+
+def posted_bond(surety_user, account, number="TN-5"):
+    return bond_post(
+        actor=surety_user,
+        program_account=account,
+        bond_number=number,
+        amount=D("15000.00"),
+        effective_date=timezone.localdate(),
+    )
+
+
+def test_the_importer_cancels_a_bond_and_the_shortfall_comes_back(
+    client_for, importer_bam, surety_user, reviewed
+):
+    bond = posted_bond(surety_user, reviewed)
+    client = client_for(importer_bam)
+    assert "is short by" not in page_of(client, reviewed)
+    today = timezone.localdate()
+    response = client.post(
+        reverse("importer_bond_cancel", args=[reviewed.bn15, bond.pk]),
+        {"cancelled_from": today.isoformat()},
+        follow=True,
+    )
+    page = response.content.decode()
+    assert f"Bond TN-5 is cancelled from {date_format(today)} and will not renew." in page
+    assert "Your financial security is short by $15,000.00" in page
+    bond.refresh_from_db()
+    assert (bond.cancelled_from, bond.cancelled_by) == (today, reviewed.business)
+    again = client.post(
+        reverse("importer_bond_cancel", args=[reviewed.bn15, bond.pk]),
+        {"cancelled_from": today.isoformat()},
+        follow=True,
+    )
+    assert "TN-5: This bond is already cancelled." in again.content.decode()
+
+
+def test_a_bond_is_not_cancelled_in_the_past_in_either_language(
+    client_for, importer_bam, surety_user, reviewed
+):
+    bond = posted_bond(surety_user, reviewed)
+    yesterday = (timezone.localdate() - datetime.timedelta(days=1)).isoformat()
+    client = client_for(importer_bam)
+    url = reverse("importer_bond_cancel", args=[reviewed.bn15, bond.pk])
+    english = client.post(url, {"cancelled_from": yesterday}, follow=True).content.decode()
+    assert "A bond is cancelled from today or a later day." in english
+    french_page = client.post(
+        french(url), {"cancelled_from": yesterday}, follow=True
+    ).content.decode()
+    assert escape("Un cautionnement s'annule à compter d'aujourd'hui") in french_page
+    nothing = client.post(url, {"cancelled_from": "soon"}, follow=True).content.decode()
+    assert "Enter the day the bond is cancelled from." in nothing
+    bond.refresh_from_db()
+    assert bond.cancelled_from is None
+
+
+def test_only_the_importers_managers_see_and_use_the_cancel_form(
+    client_for, importer_bam, reader, surety_user, reviewed
+):
+    bond = posted_bond(surety_user, reviewed)
+    assert "Cancel the bond" in page_of(client_for(importer_bam), reviewed)
+    assert "Cancel the bond" not in page_of(client_for(reader), reviewed)
+    url = reverse("importer_bond_cancel", args=[reviewed.bn15, bond.pk])
+    assert client_for(reader).post(url, {"cancelled_from": "2099-01-01"}).status_code == 403
+    other = posted_bond(surety_user, ProgramAccount.objects.get(bn15="123456782RM0002"), "TN-6")
+    mismatched = reverse("importer_bond_cancel", args=[reviewed.bn15, other.pk])
+    assert (
+        client_for(importer_bam).post(mismatched, {"cancelled_from": "2099-01-01"}).status_code
+        == 404
+    )
+    assert not SuretyBond.objects.filter(cancelled_from__isnull=False).exists()
+
+
+def test_the_surety_cancels_its_own_bonds_only(client_for, surety_user, surety_reader, reviewed):
+    bond = posted_bond(surety_user, reviewed)
+    other_surety = BusinessFactory(
+        legal_name="Other Surety Inc.", is_surety=True, is_importer=False
+    )
+    other_user = UserFactory()
+    member(other_user, other_surety, Role.BAM)
+    future = (timezone.localdate() + datetime.timedelta(days=30)).isoformat()
+    url = reverse("surety_bond_cancel", args=[bond.pk])
+    assert client_for(other_user).post(url, {"cancelled_from": future}).status_code == 404
+    assert client_for(surety_reader).post(url, {"cancelled_from": future}).status_code == 403
+    assert (
+        "Cancel the bond"
+        not in client_for(surety_reader).get(reverse("surety_bonds")).content.decode()
+    )
+    response = client_for(surety_user).post(url, {"cancelled_from": future}, follow=True)
+    assert "Bond TN-5 is cancelled from" in response.content.decode()
+    bond.refresh_from_db()
+    assert bond.cancelled_from.isoformat() == future
+    assert bond.cancelled_by.legal_name == "True North Surety Co."

@@ -6,6 +6,7 @@ import datetime
 from decimal import Decimal as D
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -217,7 +218,10 @@ def test_bonds_renew_yearly_until_cancelled(rpp, surety_user):
     assert bonds_renew(day=datetime.date(2025, 3, 9)) == 0
     assert bonds_renew(day=datetime.date(2025, 3, 10)) == 1
     assert bonds_renew(day=datetime.date(2025, 3, 10)) == 0  # once
-    bond_cancel(actor_business=bond.surety, bond=bond, cancelled_from=datetime.date(2026, 3, 10))
+    with time_machine.travel(at("2026-03-01"), tick=False):  # a cancellation is made ahead
+        bond_cancel(
+            actor_business=bond.surety, bond=bond, cancelled_from=datetime.date(2026, 3, 10)
+        )
     assert bonds_renew(day=datetime.date(2026, 3, 10)) == 0
     assert list(BondRenewal.objects.values_list("renewed_on", flat=True)) == [
         datetime.date(2025, 3, 10)
