@@ -186,6 +186,9 @@ ACCOUNT_RATE_LIMITS = {
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "CARM Portal"
+# One 30-second step either side (RFC 6238 §5.2): a code typed as it rolls over, or from a
+# phone whose clock is a few seconds off, is still the person's.
+MFA_TOTP_TOLERANCE = 1
 MFA_RECOVERY_CODE_COUNT = 10
 
 # django-axes watches the officers' door: the admin login.

@@ -211,3 +211,16 @@ def test_a_portal_user_is_refused_at_the_admin(client_for, importer_bam):
     client = client_for(importer_bam)
     assert client.get("/admin/login/").status_code == 403
     assert client.get("/admin/accounts/user/").status_code == 302
+
+
+@pytest.mark.parametrize(("steps", "accepted"), [(-1, True), (0, True), (1, True), (-2, False)])
+def test_a_code_one_step_either_side_is_accepted(steps, accepted):
+    """A code typed as it rolls over, or from a phone a few seconds off, still signs in;
+    two steps away it does not."""
+    import time_machine
+    from allauth.mfa.totp.internal.auth import validate_totp_code
+
+    secret = generate_totp_secret()
+    now = 1_795_000_015.0  # frozen: no step rolls over between the code and its check
+    with time_machine.travel(now, tick=False):
+        assert validate_totp_code(secret, totp_code(secret, at=now + 30 * steps)) is accepted
