@@ -15,7 +15,7 @@ from accounts.services import (
     PaymentAnswer,
     StatementAnswer,
 )
-from carm.errors import CodedError
+from carm.forms import MoneyField, ServiceErrorsMixin
 from carm.widgets import DatePicker
 
 phone_validator = RegexValidator(
@@ -33,15 +33,6 @@ class ProfileForm(forms.ModelForm):
         model = User
         fields = ["first_name", "last_name", "phone", "preferred_language", "email_notifications"]
         widgets = {"preferred_language": forms.RadioSelect}
-
-
-class ServiceErrorsMixin:
-    """Put a service's refusal on the field it concerns, in the user's language."""
-
-    error_fields: dict[str, str] = {}
-
-    def add_service_error(self, error: CodedError) -> None:
-        self.add_error(self.error_fields.get(error.code), error.message)
 
 
 class RegisterBusinessForm(ServiceErrorsMixin, forms.Form):
@@ -71,36 +62,6 @@ class RegisterBusinessForm(ServiceErrorsMixin, forms.Form):
         "account_mismatch": "program_account",
         "name_mismatch": "legal_name",
     }
-
-
-NOT_IN_AMOUNTS = re.compile(r"[\s$]")  # spaces (no-break ones too) and dollar signs
-THOUSANDS_COMMAS = re.compile(r"-?\d{1,3}(,\d{3})+(\.\d*)?")
-DECIMAL_COMMA = re.compile(r"-?\d+,\d{1,2}")
-PLAIN_AMOUNT = re.compile(r"-?(\d+(\.\d*)?|\.\d+)")
-
-
-class MoneyField(forms.DecimalField):
-    """Dollars and cents as people type them: "1,234.50", "1234.5", "$ 1 234,50".
-
-    A comma followed by exactly three digits groups thousands; followed by one or two
-    digits it is a decimal comma, as French writes amounts. Cents stay exact (Decimal).
-    """
-
-    widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
-
-    def __init__(self, **kwargs) -> None:
-        super().__init__(max_digits=14, decimal_places=2, **kwargs)
-
-    def to_python(self, value):
-        if isinstance(value, str):
-            value = NOT_IN_AMOUNTS.sub("", value)
-            if THOUSANDS_COMMAS.fullmatch(value):
-                value = value.replace(",", "")
-            elif DECIMAL_COMMA.fullmatch(value):
-                value = value.replace(",", ".")
-            if value and not PLAIN_AMOUNT.fullmatch(value):  # no "1e3", "NaN" or "Infinity"
-                raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
-        return super().to_python(value)
 
 
 class TransactionNumberField(forms.CharField):

@@ -1,8 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from accounts.forms import ServiceErrorsMixin
 from accounts.models import ProgramAccount
+from carm.forms import ServiceErrorsMixin
 from carm.widgets import DatePicker
 from delegation.models import Relationship
 

@@ -5,7 +5,7 @@ from django import forms
 from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
 
-from accounts.forms import MoneyField
+from carm.forms import MoneyField
 from carm.widgets import DatePicker
 from financial.models import DeclarationVersion, Payment, Posting
 

@@ -2,9 +2,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.errors import MESSAGES as IDENTIFIER_MESSAGES
-from accounts.forms import MoneyField, ServiceErrorsMixin
+from accounts.errors import IDENTIFIER_MESSAGES
 from accounts.identifiers import IdentifierError, normalize_program_account
+from carm.forms import MoneyField, ServiceErrorsMixin
 from carm.widgets import DatePicker
 
 

@@ -13,7 +13,6 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from accounts.errors import AccountsError
-from accounts.forms import MoneyField
 from accounts.models import AccessEvent, Membership, Role
 from accounts.services import (
     DeclarationAnswer,
@@ -22,6 +21,7 @@ from accounts.services import (
     affinity_quiz_for,
     business_register,
 )
+from carm.forms import MoneyField
 from financial.models import Statement
 from financial.services import declaration_file, payment_create
 from tests.factories import UserFactory
