@@ -4,7 +4,8 @@ from django.utils.translation import gettext_lazy as _
 
 from carm.errors import CodedError
 
-MESSAGES = {
+# How identifiers typed by people are refused (accounts.identifiers' codes).
+IDENTIFIER_MESSAGES = {
     "bn9_format": _("A business number has 9 digits, for example 123456782."),
     "bn9_check_digit": _("This business number is not valid: check its last digit."),
     "bn15_format": _(
@@ -14,6 +15,18 @@ MESSAGES = {
     "bn15_check_digit": _(
         "The business number in this program account number is not valid: check its 9th digit."
     ),
+}
+
+# Giving access to program accounts, to employees or to a third party.
+GRANT_MESSAGES = {
+    "request_decided": _("This request was already answered."),
+    "scope_required": _("Choose at least one program account."),
+    "scope_not_grantable": _("You can only give access to program accounts you manage."),
+}
+
+MESSAGES = {
+    **IDENTIFIER_MESSAGES,
+    **GRANT_MESSAGES,
     "unknown_business": _("CBSA has no business with this business number."),
     "account_mismatch": _(
         "This program account does not belong to this business number in CBSA records."
@@ -36,25 +49,11 @@ MESSAGES = {
     "request_pending": _("You already asked for access to this business; it is still pending."),
     "too_many_attempts": _("Too many failed attempts. For your security, try again in an hour."),
     "role_not_grantable": _("You cannot give a role stronger than your own."),
-    "scope_not_grantable": _("You can only give access to program accounts you manage."),
-    "scope_required": _("Choose at least one program account."),
     "last_bam": _(
         "A business must keep at least one Business Account Manager. Make someone else a "
         "Business Account Manager first."
     ),
     "not_manageable": _("You cannot change this person's access."),
-    "request_decided": _("This request was already answered."),
-    "unknown_importer": _("CBSA has no importer with this business number."),
-    "relationship_open": _(
-        "There is already a pending or approved relationship between these businesses."
-    ),
-    "ends_in_past": _("The end date cannot be in the past."),
-    "relationship_not_active": _("This relationship is not in force."),
-    "group_name_taken": _(
-        "This name is or was already used for a client group. Choose another name."
-    ),
-    "not_a_client": _("Only importers in a relationship with your business can be added."),
-    "not_an_employee": _("Only people of your business can be added."),
     "api_key_invalid": _("This API key is not valid."),
     "api_key_revoked": _("This API key was revoked."),
     "api_key_expired": _("This API key has expired."),

@@ -6,9 +6,9 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.errors import AccountsError
 from accounts.identifiers import IdentifierError, normalize_bn9
 from accounts.models import Business, ProgramAccount, Role, User
+from delegation.errors import DelegationError
 from delegation.models import AccessLogEntry, ClientGroup, Relationship
 from delegation.permissions import (
     READ_ACTIONS,
@@ -34,7 +34,7 @@ def _lock(relationship: Relationship, *, status: str) -> Relationship:
     )
     if relationship.status != status:
         pending = status == Relationship.Status.PENDING
-        raise AccountsError("request_decided" if pending else "relationship_not_active")
+        raise DelegationError("request_decided" if pending else "relationship_not_active")
     return relationship
 
 
@@ -71,14 +71,14 @@ def relationship_request(
 ) -> Relationship:
     """A provider's BAM asks an importer for a relationship; the importer's managers are told."""
     if not (provider.is_service_provider and is_bam(actor, provider)):
-        raise AccountsError("not_manageable")
+        raise DelegationError("not_manageable")
     try:
         importer_bn9 = normalize_bn9(importer_bn9)
     except IdentifierError as error:
-        raise AccountsError(error.code) from None
+        raise DelegationError(error.code) from None
     importer = Business.objects.filter(bn9=importer_bn9, is_importer=True).first()
     if importer is None or importer == provider:
-        raise AccountsError("unknown_importer")
+        raise DelegationError("unknown_importer")
     try:
         with transaction.atomic():
             relationship = Relationship.objects.create(
@@ -89,7 +89,7 @@ def relationship_request(
                 requested_by=actor,
             )
     except IntegrityError:
-        raise AccountsError("relationship_open") from None
+        raise DelegationError("relationship_open") from None
     _notify_both_sides(relationship, kind=Kind.THIRD_PARTY_REQUEST, step="requested", actor=actor)
     return relationship
 
@@ -98,17 +98,17 @@ def _check_terms(
     *, actor: User, relationship: Relationship, program_accounts, ends_on: datetime.date | None
 ) -> list[ProgramAccount]:
     if ends_on is not None and ends_on < timezone.localdate():
-        raise AccountsError("ends_in_past")
+        raise DelegationError("ends_in_past")
     if relationship.kind == Relationship.Kind.BUSINESS_MANAGEMENT:
         if not is_bam(actor, relationship.importer):
-            raise AccountsError("not_manageable")
+            raise DelegationError("not_manageable")
         return []
     accounts = list(program_accounts)
     if not accounts:
-        raise AccountsError("scope_required")
+        raise DelegationError("scope_required")
     allowed = set(grantable_accounts(actor, relationship.importer).values_list("pk", flat=True))
     if any(account.pk not in allowed for account in accounts):
-        raise AccountsError("scope_not_grantable")
+        raise DelegationError("scope_not_grantable")
     return accounts
 
 
@@ -130,7 +130,7 @@ def relationship_approve(
     rules and an optional end date."""
     relationship = _lock(relationship, status=Relationship.Status.PENDING)
     if manager_role(actor, relationship.importer) is None:
-        raise AccountsError("not_manageable")
+        raise DelegationError("not_manageable")
     accounts = _check_terms(
         actor=actor,
         relationship=relationship,
@@ -153,7 +153,7 @@ def relationship_reject(*, actor: User, relationship: Relationship) -> Relations
     if manager_role(actor, relationship.importer) is None or not may_manage_relationship(
         actor, relationship
     ):
-        raise AccountsError("not_manageable")
+        raise DelegationError("not_manageable")
     _apply_terms(
         relationship,
         accounts=[],
@@ -170,7 +170,7 @@ def relationship_update(
     """Change the accounts, access level, visibility rules or end date of a relationship."""
     relationship = _lock(relationship, status=Relationship.Status.ACTIVE)
     if not may_manage_relationship(actor, relationship):
-        raise AccountsError("not_manageable")
+        raise DelegationError("not_manageable")
     accounts = _check_terms(
         actor=actor,
         relationship=relationship,
@@ -192,7 +192,7 @@ def relationship_update(
 def relationship_revoke(*, actor: User, relationship: Relationship) -> Relationship:
     relationship = _lock(relationship, status=Relationship.Status.ACTIVE)
     if not may_manage_relationship(actor, relationship):
-        raise AccountsError("not_manageable")
+        raise DelegationError("not_manageable")
     relationship.status = Relationship.Status.REVOKED
     relationship.save(update_fields=["status"])
     _notify_both_sides(relationship, kind=Kind.THIRD_PARTY_REVOKED, step="revoked", actor=actor)
@@ -205,12 +205,12 @@ def relationship_revoke(*, actor: User, relationship: Relationship) -> Relations
 @transaction.atomic
 def client_group_create(*, actor: User, provider: Business, name: str) -> ClientGroup:
     if not is_bam(actor, provider):
-        raise AccountsError("not_manageable")
+        raise DelegationError("not_manageable")
     try:
         with transaction.atomic():
             return ClientGroup.objects.create(provider=provider, name=name.strip())
     except IntegrityError:
-        raise AccountsError("group_name_taken") from None
+        raise DelegationError("group_name_taken") from None
 
 
 @transaction.atomic
@@ -219,7 +219,7 @@ def client_group_update(*, actor: User, group: ClientGroup, clients, employees) 
     (people of the provider)."""
     provider = group.provider
     if not is_bam(actor, provider) or group.deleted_at is not None:
-        raise AccountsError("not_manageable")
+        raise DelegationError("not_manageable")
     client_ids = set(
         Relationship.objects.filter(
             provider=provider,
@@ -228,10 +228,10 @@ def client_group_update(*, actor: User, group: ClientGroup, clients, employees) 
     )
     clients, employees = list(clients), list(employees)
     if any(client.pk not in client_ids for client in clients):
-        raise AccountsError("not_a_client")
+        raise DelegationError("not_a_client")
     staff = set(provider.memberships.values_list("user_id", flat=True))
     if any(employee.pk not in staff for employee in employees):
-        raise AccountsError("not_an_employee")
+        raise DelegationError("not_an_employee")
     group.clients.set(clients)
     group.employees.set(employees)
     return group
@@ -241,7 +241,7 @@ def client_group_update(*, actor: User, group: ClientGroup, clients, employees) 
 def client_group_delete(*, actor: User, group: ClientGroup) -> None:
     """Delete a group; its row stays so that its name is never used again."""
     if not is_bam(actor, group.provider):
-        raise AccountsError("not_manageable")
+        raise DelegationError("not_manageable")
     group.clients.clear()
     group.employees.clear()
     group.deleted_at = timezone.now()

@@ -6,8 +6,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.errors import AccountsError
 from delegation import selectors, services
+from delegation.errors import DelegationError
 from delegation.forms import (
     ClientGroupForm,
     ClientGroupMembersForm,
@@ -81,7 +81,7 @@ def relationship_terms(request: HttpRequest, bn9: str, pk: int) -> HttpResponse:
             service(
                 actor=request.user, relationship=relationship, program_accounts=accounts, **terms
             )
-        except AccountsError as error:
+        except DelegationError as error:
             form.add_service_error(error)
         else:
             messages.success(
@@ -101,7 +101,7 @@ def _decide(request: HttpRequest, bn9: str, pk: int, service, done: str) -> Http
     relationship = _managed_relationship(request, bn9, pk)
     try:
         service(actor=request.user, relationship=relationship)
-    except AccountsError as error:
+    except DelegationError as error:
         messages.error(request, error.message)
     else:
         messages.success(request, done % {"provider": relationship.provider.legal_name})
@@ -164,7 +164,7 @@ def provider_relationships(request: HttpRequest, bn9: str) -> HttpResponse:
             relationship = services.relationship_request(
                 actor=request.user, provider=provider, **form.cleaned_data
             )
-        except AccountsError as error:
+        except DelegationError as error:
             form.add_service_error(error)
         else:
             messages.success(
@@ -194,7 +194,7 @@ def client_groups(request: HttpRequest, bn9: str) -> HttpResponse:
             group = services.client_group_create(
                 actor=request.user, provider=provider, name=form.cleaned_data["name"]
             )
-        except AccountsError as error:
+        except DelegationError as error:
             form.add_service_error(error)
         else:
             return redirect("client_group_edit", bn9=bn9, pk=group.pk)
@@ -231,7 +231,7 @@ def client_group_edit(request: HttpRequest, bn9: str, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.client_group_update(actor=request.user, group=group, **form.cleaned_data)
-        except AccountsError as error:
+        except DelegationError as error:
             form.add_service_error(error)
         else:
             messages.success(request, _("The group “%(name)s” is saved.") % {"name": group.name})
