@@ -1,7 +1,6 @@
 from rest_framework import generics
 
 from accounts.serializers import ProgramAccountSerializer
-from carm.api import ByNumberCursorPagination
 from delegation.permissions import get_program_account_for, program_accounts_visible_to
 
 
@@ -9,7 +8,7 @@ class ProgramAccountListApi(generics.ListAPIView):
     """The program accounts the caller can see, own business or delegated."""
 
     serializer_class = ProgramAccountSerializer
-    pagination_class = ByNumberCursorPagination
+    ordering = ("bn15",)
 
     def get_queryset(self):
         return program_accounts_visible_to(self.request.user).select_related("business")

@@ -1,4 +1,4 @@
-"""What every endpoint of the HTTP API shares: error shape and pagination."""
+"""What every endpoint of the HTTP API shares: the error shape and the pagination."""
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
@@ -7,13 +7,27 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import CursorPagination
 from rest_framework.views import exception_handler
 
+from carm.errors import CodedError
+
+
+class Refused(exceptions.APIException):
+    """A service's coded refusal, as the API answers it."""
+
+    status_code = 400
+
 
 def api_exception_handler(exc, context):
-    """Every error is `{"detail": ..., "code": ...}`, plus `errors` when a field is at fault."""
+    """Every error is `{"detail": ..., "code": ...}`, plus `errors` when a field is at fault.
+    A service's refusal (a CodedError) keeps its code and says its message in the caller's
+    language, with the status its class gives the code (400 unless said otherwise)."""
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, CodedError):
+        refused = Refused(exc.message, code=exc.code)
+        refused.status_code = exc.status
+        exc = refused
     response = exception_handler(exc, context)
     if response is None:
         return None
@@ -40,15 +54,16 @@ def _first_message(errors):
     return errors
 
 
-class NewestFirstCursorPagination(CursorPagination):
-    page_size = 50
-    max_page_size = 200
-    page_size_query_param = "page_size"
-    ordering = ("-created_at", "-id")
+class CursorPages(CursorPagination):
+    """The API's one pagination: cursor pages in the order the view names (`ordering`,
+    unique at its end so that no row is skipped or repeated), `page_size` rows unless the
+    view or the caller (`?page_size=`, at most 500) says otherwise."""
 
-
-class ByNumberCursorPagination(CursorPagination):
     page_size = 50
-    max_page_size = 200
+    max_page_size = 500
     page_size_query_param = "page_size"
-    ordering = ("bn15",)
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self.ordering = view.ordering
+        self.page_size = getattr(view, "page_size", CursorPages.page_size)
+        return super().paginate_queryset(queryset, request, view)

@@ -10,11 +10,17 @@ class CodedError(Exception):
     Amounts among the details are written as money in the active language."""
 
     messages: dict = {}
+    # The HTTP status the API answers a code with, where it is not 400.
+    statuses: dict = {}
 
     def __init__(self, code: str, **details) -> None:
         super().__init__(code)
         self.code = code
         self.details = details
+
+    @property
+    def status(self) -> int:
+        return self.statuses.get(self.code, 400)
 
     @property
     def message(self) -> str:

@@ -266,6 +266,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "COERCE_DECIMAL_TO_STRING": True,
     "EXCEPTION_HANDLER": "carm.api.api_exception_handler",
+    "DEFAULT_PAGINATION_CLASS": "carm.api.CursorPages",
     # `?format=csv` asks an endpoint for its CSV export, not for a DRF renderer.
     "URL_FORMAT_OVERRIDE": None,
 }

@@ -1,6 +1,5 @@
 from rest_framework import generics
 
-from carm.api import NewestFirstCursorPagination
 from delegation.permissions import relationships_visible_to
 from delegation.serializers import RelationshipSerializer
 
@@ -9,7 +8,7 @@ class RelationshipListApi(generics.ListAPIView):
     """Business relationships of the businesses the caller manages or acts for (read-only)."""
 
     serializer_class = RelationshipSerializer
-    pagination_class = NewestFirstCursorPagination
+    ordering = ("-created_at", "-id")
 
     def get_queryset(self):
         return (

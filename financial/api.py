@@ -1,13 +1,17 @@
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
-from rest_framework.exceptions import APIException, ValidationError
-from rest_framework.pagination import CursorPagination
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from delegation.permissions import Action, get_declaration_for, get_program_account_for
 from financial import selectors, services
+from financial.documents import (
+    statement_csv_response,
+    statement_pdf_response,
+    transactions_csv_response,
+)
 from financial.errors import FinancialError
 from financial.forms import HistoryFilterForm
 from financial.serializers import (
@@ -21,37 +25,6 @@ from financial.serializers import (
     StatementSerializer,
     VersionSerializer,
 )
-from financial.views import (
-    statement_csv_response,
-    statement_pdf_response,
-    transactions_csv_response,
-)
-
-
-class Refused(APIException):
-    """A service's refusal, with its own code: {"detail": ..., "code": ...}."""
-
-    status_code = status.HTTP_400_BAD_REQUEST
-
-
-class Conflict(Refused):
-    status_code = status.HTTP_409_CONFLICT
-
-
-def _refused(error: FinancialError) -> APIException:
-    refusal = Conflict if error.code == "idempotency_conflict" else Refused
-    return refusal(error.message, code=error.code)
-
-
-class NewestPostingFirst(CursorPagination):
-    page_size = 50
-    max_page_size = 500
-    page_size_query_param = "page_size"
-    ordering = ("-posted_at", "-id")
-
-
-class NewestDeclarationFirst(NewestPostingFirst):
-    ordering = ("-filed_at", "-id")
 
 
 class TransactionListApi(generics.ListAPIView):
@@ -59,7 +32,7 @@ class TransactionListApi(generics.ListAPIView):
     `?format=csv` for a CSV export. Only what the caller may see."""
 
     serializer_class = PostingSerializer
-    pagination_class = NewestPostingFirst
+    ordering = ("-posted_at", "-id")
 
     def get_queryset(self):
         account = get_program_account_for(
@@ -86,7 +59,7 @@ class DeclarationListApi(generics.ListCreateAPIView):
     """Declarations on the account the caller may see; POST files a new one."""
 
     serializer_class = DeclarationSerializer
-    pagination_class = NewestDeclarationFirst
+    ordering = ("-filed_at", "-id")
 
     def get_queryset(self):
         account = get_program_account_for(
@@ -99,12 +72,9 @@ class DeclarationListApi(generics.ListCreateAPIView):
         account = get_program_account_for(request.user, bn15, Action.FILE_DECLARATION)
         incoming = DeclarationInSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
-        try:
-            declaration = services.declaration_file(
-                actor=request.user, program_account=account, **incoming.validated_data
-            )
-        except FinancialError as error:
-            raise _refused(error) from None
+        declaration = services.declaration_file(
+            actor=request.user, program_account=account, **incoming.validated_data
+        )
         return Response(DeclarationSerializer(declaration).data, status=status.HTTP_201_CREATED)
 
 
@@ -123,12 +93,9 @@ class CorrectionApi(APIView):
         )
         incoming = CorrectionInSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
-        try:
-            version = services.declaration_correct(
-                actor=request.user, declaration=declaration, **incoming.validated_data
-            )
-        except FinancialError as error:
-            raise _refused(error) from None
+        version = services.declaration_correct(
+            actor=request.user, declaration=declaration, **incoming.validated_data
+        )
         return Response(VersionSerializer(version).data, status=status.HTTP_201_CREATED)
 
 
@@ -144,18 +111,15 @@ class PaymentApi(APIView):
         account = get_program_account_for(request.user, bn15, Action.PAY)
         key = request.headers.get("Idempotency-Key", "")
         if not key:
-            raise _refused(FinancialError("idempotency_key"))
+            raise FinancialError("idempotency_key")
         incoming = PaymentInSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
-        try:
-            payment, created = services.payment_create(
-                actor=request.user,
-                program_account=account,
-                idempotency_key=key,
-                **incoming.validated_data,
-            )
-        except FinancialError as error:
-            raise _refused(error) from None
+        payment, created = services.payment_create(
+            actor=request.user,
+            program_account=account,
+            idempotency_key=key,
+            **incoming.validated_data,
+        )
         # A replay gets the first answer again, marked as such.
         headers = {} if created else {"Idempotent-Replayed": "true"}
         return Response(
@@ -163,17 +127,13 @@ class PaymentApi(APIView):
         )
 
 
-class NewestStatementFirst(CursorPagination):
-    page_size = 24
-    ordering = ("-period_end",)
-
-
 class StatementListApi(generics.ListAPIView):
     """The account's Statements of Account, newest first (statements, balance and payments
     visibility needed)."""
 
     serializer_class = StatementSerializer
-    pagination_class = NewestStatementFirst
+    ordering = ("-period_end",)
+    page_size = 24
 
     def get_queryset(self):
         account = get_program_account_for(

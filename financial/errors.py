@@ -42,3 +42,4 @@ MESSAGES = {
 
 class FinancialError(CodedError):
     messages = MESSAGES
+    statuses = {"idempotency_conflict": 409}

@@ -5,7 +5,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from carm.api import NewestFirstCursorPagination
 from notifications.models import Notification
 from notifications.selectors import notifications_for
 from notifications.serializers import NotificationSerializer
@@ -16,7 +15,7 @@ class NotificationListApi(generics.ListAPIView):
     """The caller's inbox, newest first."""
 
     serializer_class = NotificationSerializer
-    pagination_class = NewestFirstCursorPagination
+    ordering = ("-created_at", "-id")
 
     def get_queryset(self):
         unread_only = self.request.query_params.get("unread") in {"1", "true"}

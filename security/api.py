@@ -2,7 +2,6 @@ from django.http import Http404
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -14,7 +13,6 @@ from delegation.permissions import (
     program_account_for_bond,
     surety_of,
 )
-from financial.api import Refused
 from security import services
 from security.errors import SecurityError
 from security.overview import security_overview
@@ -39,18 +37,15 @@ class BondApi(APIView):
     @extend_schema(request=BondInSerializer, responses={201: BondSerializer})
     def post(self, request: Request, bn15: str) -> Response:
         if surety_of(request.user) is None:
-            raise PermissionDenied(SecurityError("not_a_surety").message, code="not_a_surety")
+            raise SecurityError("not_a_surety")
         if bond_issuer_for(request.user) is None:
-            raise PermissionDenied(SecurityError("surety_reader").message, code="surety_reader")
+            raise SecurityError("surety_reader")
         account = program_account_for_bond(request.user, bn15)
         if account is None:  # an unknown (or malformed) number
             raise Http404
         incoming = BondInSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
-        try:
-            bond = services.bond_post(
-                actor=request.user, program_account=account, **incoming.validated_data
-            )
-        except SecurityError as error:
-            raise Refused(error.message, code=error.code) from None
+        bond = services.bond_post(
+            actor=request.user, program_account=account, **incoming.validated_data
+        )
         return Response(BondSerializer(bond).data, status=status.HTTP_201_CREATED)

@@ -29,3 +29,4 @@ MESSAGES = {
 
 class SecurityError(CodedError):
     messages = MESSAGES
+    statuses = {"not_a_surety": 403, "surety_reader": 403}

@@ -1,0 +1,70 @@
+"""The ledger's documents as HTTP responses, for pages and API alike: the transactions
+CSV, a statement's PDF and CSV."""
+
+from django.http import HttpResponse, StreamingHttpResponse
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from financial.exports import csv_rows
+
+
+def transactions_csv_response(account, postings) -> StreamingHttpResponse:
+    header = [
+        "posted_at",
+        "kind",
+        "transaction_number",
+        "description",
+        "amount",
+        "duty",
+        "excise_duty",
+        "excise_tax",
+        "sima",
+        "surtax",
+        "gst",
+    ]
+    # Plain tuples, no model instances: an export may hold a year of postings.
+    rows = (
+        [timezone.localtime(posted_at).isoformat(), *rest]
+        for posted_at, *rest in postings.values_list(*header).iterator(chunk_size=2000)
+    )
+    response = StreamingHttpResponse(
+        csv_rows(header, rows, text_columns={3}), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{account.bn15}-transactions.csv"'
+    return response
+
+
+def statement_pdf_response(account, statement) -> HttpResponse:
+    from weasyprint import HTML
+
+    html = render_to_string(
+        "financial/statement_pdf.html", {"account": account, "statement": statement}
+    )
+    response = HttpResponse(HTML(string=html).write_pdf(), content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="{account.bn15}-statement-{statement.period_end}.pdf"'
+    )
+    return response
+
+
+def statement_csv_response(account, statement) -> HttpResponse:
+    rows = [
+        ["program_account", account.bn15],
+        ["period_start", statement.period_start.isoformat()],
+        ["period_end", statement.period_end.isoformat()],
+        ["statement_date", statement.statement_date.isoformat()],
+        ["due_date", statement.due_date.isoformat()],
+        *(
+            [f"{letter} {name}", amount]
+            for letter, name, _label, amount in statement.summary_lines()
+        ),
+        *([f"revenue {name}", amount] for name, _label, amount in statement.revenue_split()),
+    ]
+    response = HttpResponse(
+        "".join(csv_rows(["line", "amount"], rows, text_columns=set())),
+        content_type="text/csv; charset=utf-8",
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="{account.bn15}-statement-{statement.period_end}.csv"'
+    )
+    return response
