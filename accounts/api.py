@@ -2,6 +2,7 @@ from rest_framework import generics
 
 from accounts.serializers import ProgramAccountSerializer
 from delegation.permissions import get_program_account_for, program_accounts_visible_to
+from delegation.services import access_log_viewed
 
 
 class ProgramAccountListApi(generics.ListAPIView):
@@ -20,4 +21,6 @@ class ProgramAccountDetailApi(generics.RetrieveAPIView):
     serializer_class = ProgramAccountSerializer
 
     def get_object(self):
-        return get_program_account_for(self.request.user, self.kwargs["bn15"])
+        account = get_program_account_for(self.request.user, self.kwargs["bn15"])
+        access_log_viewed(user=self.request.user, program_account=account)
+        return account

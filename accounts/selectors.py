@@ -5,6 +5,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
+from django.db import connection
 from django.db.models import Prefetch, QuerySet
 
 from accounts.models import (
@@ -16,6 +17,7 @@ from accounts.models import (
     Role,
     User,
 )
+from carm.sql import array_literal
 from delegation.permissions import (
     Action,
     can,
@@ -144,3 +146,33 @@ def bams_of(business_ids: Iterable[int]) -> dict[int, list[User]]:
     ).select_related("user"):
         bams[membership.business_id].append(membership.user)
     return bams
+
+
+# The employees of an account: its business's BAMs, and the employees whose scope has it.
+# The rule of delegation.permissions.employee_role, asked of many accounts at once.
+READERS = """
+SELECT account.id, membership.user_id
+FROM accounts_programaccount AS account
+JOIN accounts_membership AS membership ON membership.business_id = account.business_id
+WHERE account.id = ANY(%(accounts)s::bigint[])
+  AND (membership.role = %(bam)s OR EXISTS (
+    SELECT FROM accounts_membership_program_accounts AS scope
+    WHERE scope.membership_id = membership.id AND scope.programaccount_id = account.id
+  ))
+ORDER BY account.id, membership.user_id
+"""
+
+
+def employees_of_accounts(program_account_ids: Iterable[int]) -> dict[int, list[User]]:
+    """{account id: the importer's BAMs and the employees whose scope covers it}: who
+    hears of what happens to an account (a statement, an annual review). One statement
+    whatever the number of accounts, for the jobs that tell thousands at once."""
+    ids = list(program_account_ids)
+    readers: dict[int, list[User]] = {pk: [] for pk in ids}
+    with connection.cursor() as cursor:
+        cursor.execute(READERS, {"accounts": array_literal(ids), "bam": Role.BAM})
+        pairs = cursor.fetchall()
+    users = User.objects.in_bulk({user for _, user in pairs}) if pairs else {}
+    for account, user in pairs:
+        readers[account].append(users[user])
+    return readers

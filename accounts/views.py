@@ -34,6 +34,7 @@ from delegation.permissions import (
     may_manage_membership,
     third_party_relationships,
 )
+from delegation.services import access_log_viewed
 from financial.calendar import next_payment_due
 from financial.selectors import account_balance
 
@@ -162,6 +163,7 @@ def request_access(request: HttpRequest) -> HttpResponse:
 @login_required
 def program_account_detail(request: HttpRequest, bn15: str) -> HttpResponse:
     account = get_program_account_for(request.user, bn15)
+    access_log_viewed(user=request.user, program_account=account)
     return render(
         request,
         "accounts/program_account.html",

@@ -45,5 +45,3 @@ class MoneyField(forms.DecimalField):
             if value and not PLAIN_AMOUNT.fullmatch(value):  # no "1e3", "NaN" or "Infinity"
                 raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
         return super().to_python(value)
-
-

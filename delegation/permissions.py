@@ -13,20 +13,17 @@ Two ways lead to an account:
 Nothing is cached beyond one request, so a revocation holds on the next one.
 """
 
-from collections.abc import Iterable
 from enum import StrEnum
 
 import rules
 from django.core.exceptions import PermissionDenied
-from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.identifiers import IdentifierError, normalize_program_account
-from accounts.models import ROLE_RANK, Business, Membership, ProgramAccount, Role, User
-from carm.sql import array_literal
+from accounts.models import ROLE_RANK, Business, Membership, ProgramAccount, Role
 from delegation.models import ClientGroup, Relationship, RelationshipAccount
 
 
@@ -126,36 +123,6 @@ def employee_role(user, program_account: ProgramAccount) -> Role | None:
     if any(account.pk == program_account.pk for account in membership.program_accounts.all()):
         return Role(membership.role)
     return None
-
-
-# The employees of an account: its business's BAMs, and the employees whose scope has it.
-# The rule of employee_role, asked of many accounts at once.
-READERS = """
-SELECT account.id, membership.user_id
-FROM accounts_programaccount AS account
-JOIN accounts_membership AS membership ON membership.business_id = account.business_id
-WHERE account.id = ANY(%(accounts)s::bigint[])
-  AND (membership.role = %(bam)s OR EXISTS (
-    SELECT FROM accounts_membership_program_accounts AS scope
-    WHERE scope.membership_id = membership.id AND scope.programaccount_id = account.id
-  ))
-ORDER BY account.id, membership.user_id
-"""
-
-
-def employees_of_accounts(program_account_ids: Iterable[int]) -> dict[int, list[User]]:
-    """{account id: the importer's BAMs and the employees whose scope covers it}: who
-    hears of what happens to an account (a statement, an annual review). One statement
-    whatever the number of accounts, for the jobs that tell thousands at once."""
-    ids = list(program_account_ids)
-    readers: dict[int, list[User]] = {pk: [] for pk in ids}
-    with connection.cursor() as cursor:
-        cursor.execute(READERS, {"accounts": array_literal(ids), "bam": Role.BAM})
-        pairs = cursor.fetchall()
-    users = User.objects.in_bulk({user for _, user in pairs}) if pairs else {}
-    for account, user in pairs:
-        readers[account].append(users[user])
-    return readers
 
 
 # --- Third parties -----------------------------------------------------------------------
@@ -267,8 +234,9 @@ def get_program_account_for(
     user, bn15: str, action: Action = Action.VIEW_ACCOUNT
 ) -> ProgramAccount:
     """The account if the user may do `action` on it: 404 if unseen (or not a program
-    account number, written any way people write one), 403 if seen but not allowed. What
-    a third party does is written to the importer's access log."""
+    account number, written any way people write one), 403 if seen but not allowed. It
+    answers and writes nothing: what a third party is shown or does is logged where the
+    page is served or the change is made (delegation.services.access_log_viewed/_changed)."""
     try:
         bn15 = normalize_program_account(bn15)
     except IdentifierError:
@@ -286,10 +254,6 @@ def get_program_account_for(
         raise Http404
     if not can(user, action, account):
         raise PermissionDenied
-    if employee_role(user, account) is None:
-        from delegation.services import access_log_record
-
-        access_log_record(user=user, program_account=account, action=action)
     return account
 
 
@@ -436,35 +400,3 @@ def program_account_for_bond(user, bn15: str) -> ProgramAccount | None:
         return ProgramAccount.objects.filter(bn15=normalize_program_account(bn15)).first()
     except IdentifierError:
         return None
-
-
-def get_declaration_for(user, transaction_number: str, action: Action = Action.VIEW_ACCOUNT):
-    """A declaration on an account the user sees, filed by someone whose transactions the
-    user may see: 404 otherwise; 403 if seen but `action` is not allowed."""
-    from financial.models import Declaration
-
-    declaration = (
-        Declaration.objects.select_related("program_account__business", "filed_by")
-        .filter(
-            transaction_number=transaction_number,
-            program_account__in=program_accounts_visible_to(user),
-        )
-        .first()
-    )
-    if declaration is None:
-        raise Http404
-    account = declaration.program_account
-    own = {r.provider_id for r in third_party_relationships(user, account)}
-    if declaration.filed_by_id not in own and not can(
-        user, Action.VIEW_OTHERS_TRANSACTIONS, account
-    ):
-        raise Http404
-    if not can(user, action, account):
-        raise PermissionDenied
-    if employee_role(user, account) is None:
-        from delegation.services import access_log_record
-
-        access_log_record(
-            user=user, program_account=account, action=action, what=transaction_number
-        )
-    return declaration

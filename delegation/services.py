@@ -11,8 +11,8 @@ from accounts.models import Business, ProgramAccount, Role, User
 from delegation.errors import DelegationError
 from delegation.models import AccessLogEntry, ClientGroup, Relationship
 from delegation.permissions import (
-    READ_ACTIONS,
     Action,
+    employee_role,
     grantable_accounts,
     is_bam,
     manager_role,
@@ -251,10 +251,30 @@ def client_group_delete(*, actor: User, group: ClientGroup) -> None:
 # --- Access log ----------------------------------------------------------------------------
 
 
-def access_log_record(
+def access_log_viewed(
+    *,
+    user: User,
+    program_account: ProgramAccount,
+    action: Action = Action.VIEW_ACCOUNT,
+    what: str = "",
+) -> None:
+    """A provider's employee was shown something of an importer's account (`action` names
+    what: its transactions, statements …): called where the page or export is served."""
+    _access_log_write(user, program_account, AccessLogEntry.Action.VIEWED, what or str(action))
+
+
+def access_log_changed(
     *, user: User, program_account: ProgramAccount, action: Action, what: str = ""
 ) -> None:
-    """Note that a provider's employee looked at or acted on an importer's account."""
+    """A provider's employee changed something on an importer's account: called by the
+    service that made the change, after it succeeded, in its transaction."""
+    _access_log_write(user, program_account, AccessLogEntry.Action.CHANGED, what or str(action))
+
+
+def _access_log_write(user: User, program_account: ProgramAccount, kind: str, what: str) -> None:
+    """Only third parties are logged: the importer's own people are not."""
+    if employee_role(user, program_account) is not None:
+        return
     relationships = third_party_relationships(user, program_account)
     if not relationships:
         return
@@ -263,10 +283,6 @@ def access_log_record(
         provider_id=relationships[0].provider_id,
         user=user,
         program_account=program_account,
-        action=(
-            AccessLogEntry.Action.VIEWED
-            if action in READ_ACTIONS
-            else AccessLogEntry.Action.CHANGED
-        ),
-        what=(what or str(action))[:200],
+        action=kind,
+        what=what[:200],
     )

@@ -5,7 +5,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from delegation.permissions import Action, get_declaration_for, get_program_account_for
+from delegation.permissions import Action, get_program_account_for
+from delegation.services import access_log_viewed
 from financial import selectors, services
 from financial.documents import (
     statement_csv_response,
@@ -42,6 +43,9 @@ class TransactionListApi(generics.ListAPIView):
         filters = HistoryFilterForm(self.request.query_params)
         if not filters.is_valid():
             raise ValidationError(filters.errors)
+        access_log_viewed(
+            user=self.request.user, program_account=account, action=Action.VIEW_OWN_TRANSACTIONS
+        )
         return selectors.history(
             self.request.user,
             account,
@@ -65,6 +69,9 @@ class DeclarationListApi(generics.ListCreateAPIView):
         account = get_program_account_for(
             self.request.user, self.kwargs["bn15"], Action.VIEW_OWN_TRANSACTIONS
         )
+        access_log_viewed(
+            user=self.request.user, program_account=account, action=Action.VIEW_OWN_TRANSACTIONS
+        )
         return selectors.declarations_visible_to(self.request.user, account)
 
     @extend_schema(request=DeclarationInSerializer, responses={201: DeclarationSerializer})
@@ -82,13 +89,18 @@ class DeclarationDetailApi(generics.RetrieveAPIView):
     serializer_class = DeclarationDetailSerializer
 
     def get_object(self):
-        return get_declaration_for(self.request.user, self.kwargs["transaction_number"])
+        number = self.kwargs["transaction_number"]
+        declaration = selectors.get_declaration_for(self.request.user, number)
+        access_log_viewed(
+            user=self.request.user, program_account=declaration.program_account, what=number
+        )
+        return declaration
 
 
 class CorrectionApi(APIView):
     @extend_schema(request=CorrectionInSerializer, responses={201: VersionSerializer})
     def post(self, request: Request, transaction_number: str) -> Response:
-        declaration = get_declaration_for(
+        declaration = selectors.get_declaration_for(
             request.user, transaction_number, Action.CORRECT_DECLARATION
         )
         incoming = CorrectionInSerializer(data=request.data)
@@ -139,6 +151,9 @@ class StatementListApi(generics.ListAPIView):
         account = get_program_account_for(
             self.request.user, self.kwargs["bn15"], Action.VIEW_STATEMENTS
         )
+        access_log_viewed(
+            user=self.request.user, program_account=account, action=Action.VIEW_STATEMENTS
+        )
         return selectors.statements_visible_to(self.request.user, account)
 
 
@@ -150,6 +165,9 @@ class StatementDetailApi(generics.RetrieveAPIView):
     def get_object(self):
         self.account, statement = selectors.get_statement_for(
             self.request.user, self.kwargs["bn15"], self.kwargs["period_end"]
+        )
+        access_log_viewed(
+            user=self.request.user, program_account=self.account, action=Action.VIEW_STATEMENTS
         )
         return statement
 

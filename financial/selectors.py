@@ -3,6 +3,7 @@
 import datetime
 from decimal import Decimal
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, DecimalField, F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
@@ -13,10 +14,11 @@ from delegation.permissions import (
     Action,
     can,
     get_program_account_for,
+    program_accounts_visible_to,
     third_party_relationships,
 )
 from financial.calendar import start_of
-from financial.models import AccountBalance, Posting, Statement
+from financial.models import AccountBalance, Declaration, Posting, Statement
 
 
 def account_balance(program_account: ProgramAccount) -> Decimal:
@@ -131,3 +133,30 @@ def get_statement_for(user, bn15: str, period_end: str) -> tuple[ProgramAccount,
     except ValueError:
         raise Http404 from None
     return account, get_object_or_404(statements_visible_to(user, account), period_end=day)
+
+
+def get_declaration_for(
+    user, transaction_number: str, action: Action = Action.VIEW_ACCOUNT
+) -> Declaration:
+    """A declaration on an account the user sees, filed by someone whose transactions the
+    user may see, for a page or the API: 404 otherwise; 403 if seen but `action` is not
+    allowed."""
+    declaration = (
+        Declaration.objects.select_related("program_account__business", "filed_by")
+        .filter(
+            transaction_number=transaction_number,
+            program_account__in=program_accounts_visible_to(user),
+        )
+        .first()
+    )
+    if declaration is None:
+        raise Http404
+    account = declaration.program_account
+    own = {r.provider_id for r in third_party_relationships(user, account)}
+    if declaration.filed_by_id not in own and not can(
+        user, Action.VIEW_OTHERS_TRANSACTIONS, account
+    ):
+        raise Http404
+    if not can(user, action, account):
+        raise PermissionDenied
+    return declaration

@@ -15,6 +15,7 @@ from django.utils import timezone
 from accounts.models import Business, ProgramAccount, User
 from accounts.selectors import bams_of
 from delegation.permissions import Action, can, employee_role, third_party_relationships
+from delegation.services import access_log_changed
 from financial.calculation import line_amounts, positive_cents
 from financial.calendar import EASTERN, add_business_days, billing_period, payment_due_date
 from financial.errors import FinancialError
@@ -223,6 +224,12 @@ def declaration_file(
             description=declaration.vendor[:200],
             **split,
         )
+    access_log_changed(
+        user=actor,
+        program_account=program_account,
+        action=Action.FILE_DECLARATION,
+        what=declaration.transaction_number,
+    )
     return declaration
 
 
@@ -299,6 +306,12 @@ def declaration_correct(
     )
     if is_correction:
         _post_delta(declaration, version, previous, Posting.Kind.CORRECTION)
+    access_log_changed(
+        user=actor,
+        program_account=account,
+        action=Action.CORRECT_DECLARATION,
+        what=declaration.transaction_number,
+    )
     return version
 
 
@@ -400,6 +413,7 @@ def payment_create(
         posting=posting,
     )
     _release_paid_declarations(program_account)
+    access_log_changed(user=actor, program_account=program_account, action=Action.PAY)
     for bam in bams_of([program_account.business_id])[program_account.business_id]:
         notification_send(
             recipient=bam,

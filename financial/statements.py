@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import ProgramAccount
-from delegation.permissions import employees_of_accounts
+from accounts.selectors import employees_of_accounts
 from financial.calendar import billing_period, payment_due_date, start_of, statement_date
 from financial.models import AccountBalance, InterestAccrual, Posting, Statement
 from financial.services import SPLIT, posting_create

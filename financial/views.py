@@ -16,9 +16,9 @@ from delegation.permissions import (
     Action,
     can,
     employee_role,
-    get_declaration_for,
     get_program_account_for,
 )
+from delegation.services import access_log_viewed
 from financial import selectors, services
 from financial.calendar import billing_period
 from financial.documents import (
@@ -55,6 +55,9 @@ def _keyset(postings, cursor: str):
 @login_required
 def transactions(request: HttpRequest, bn15: str) -> HttpResponse:
     account = get_program_account_for(request.user, bn15, Action.VIEW_OWN_TRANSACTIONS)
+    access_log_viewed(
+        user=request.user, program_account=account, action=Action.VIEW_OWN_TRANSACTIONS
+    )
     form = HistoryFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     postings = selectors.history(request.user, account, **{k: v for k, v in filters.items() if v})
@@ -102,6 +105,9 @@ def daily_notice(request: HttpRequest, bn15: str, day: str) -> HttpResponse:
         date = datetime.date.fromisoformat(day)
     except ValueError:
         raise Http404 from None
+    access_log_viewed(
+        user=request.user, program_account=account, action=Action.VIEW_OWN_TRANSACTIONS
+    )
     postings = selectors.history(request.user, account, posted_after=date, posted_before=date)
     return render(
         request,
@@ -119,6 +125,7 @@ def daily_notice(request: HttpRequest, bn15: str, day: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def declaration_new(request: HttpRequest, bn15: str) -> HttpResponse:
     account = get_program_account_for(request.user, bn15, Action.FILE_DECLARATION)
+    access_log_viewed(user=request.user, program_account=account)
     form = DeclarationForm(request.POST or None)
     lines = LineFormSet(request.POST or None, prefix="lines")
     if request.method == "POST" and "add_line" in request.POST:
@@ -164,8 +171,9 @@ def _with_one_more_line(request: HttpRequest, lines):
 
 @login_required
 def declaration_detail(request: HttpRequest, transaction_number: str) -> HttpResponse:
-    declaration = get_declaration_for(request.user, transaction_number)
+    declaration = selectors.get_declaration_for(request.user, transaction_number)
     account = declaration.program_account
+    access_log_viewed(user=request.user, program_account=account, what=transaction_number)
     return render(
         request,
         "financial/declaration.html",
@@ -180,7 +188,12 @@ def declaration_detail(request: HttpRequest, transaction_number: str) -> HttpRes
 @login_required
 @require_http_methods(["GET", "POST"])
 def declaration_correct(request: HttpRequest, transaction_number: str) -> HttpResponse:
-    declaration = get_declaration_for(request.user, transaction_number, Action.CORRECT_DECLARATION)
+    declaration = selectors.get_declaration_for(
+        request.user, transaction_number, Action.CORRECT_DECLARATION
+    )
+    access_log_viewed(
+        user=request.user, program_account=declaration.program_account, what=transaction_number
+    )
     current = declaration.versions.filter(status=DeclarationVersion.Status.APPROVED).last()
     form = CorrectionForm(request.POST or None)
     lines = LineFormSet(request.POST or None, prefix="lines", initial=line_initial(current))
@@ -215,6 +228,7 @@ def declaration_correct(request: HttpRequest, transaction_number: str) -> HttpRe
 @require_http_methods(["GET", "POST"])
 def pay(request: HttpRequest, bn15: str) -> HttpResponse:
     account = get_program_account_for(request.user, bn15, Action.PAY)
+    access_log_viewed(user=request.user, program_account=account)
     provider_payments = []
     if employee_role(request.user, account) is not None:
         period_start, _end = billing_period(timezone.localdate())
@@ -252,6 +266,7 @@ def pay(request: HttpRequest, bn15: str) -> HttpResponse:
 @login_required
 def statements(request: HttpRequest, bn15: str) -> HttpResponse:
     account = get_program_account_for(request.user, bn15, Action.VIEW_STATEMENTS)
+    access_log_viewed(user=request.user, program_account=account, action=Action.VIEW_STATEMENTS)
     return render(
         request,
         "financial/statements.html",
@@ -262,16 +277,19 @@ def statements(request: HttpRequest, bn15: str) -> HttpResponse:
 @login_required
 def statement_detail(request: HttpRequest, bn15: str, period_end: str) -> HttpResponse:
     account, statement = selectors.get_statement_for(request.user, bn15, period_end)
+    access_log_viewed(user=request.user, program_account=account, action=Action.VIEW_STATEMENTS)
     return render(request, "financial/statement.html", {"account": account, "statement": statement})
 
 
 @login_required
 def statement_pdf(request: HttpRequest, bn15: str, period_end: str) -> HttpResponse:
     account, statement = selectors.get_statement_for(request.user, bn15, period_end)
+    access_log_viewed(user=request.user, program_account=account, action=Action.VIEW_STATEMENTS)
     return statement_pdf_response(account, statement)
 
 
 @login_required
 def statement_csv(request: HttpRequest, bn15: str, period_end: str) -> HttpResponse:
     account, statement = selectors.get_statement_for(request.user, bn15, period_end)
+    access_log_viewed(user=request.user, program_account=account, action=Action.VIEW_STATEMENTS)
     return statement_csv_response(account, statement)

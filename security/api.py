@@ -13,6 +13,7 @@ from delegation.permissions import (
     program_account_for_bond,
     surety_of,
 )
+from delegation.services import access_log_viewed
 from security import services
 from security.errors import SecurityError
 from security.overview import security_overview
@@ -26,6 +27,7 @@ class FinancialSecurityApi(APIView):
     @extend_schema(responses={200: FinancialSecuritySerializer})
     def get(self, request: Request, bn15: str) -> Response:
         account = get_program_account_for(request.user, bn15, Action.VIEW_SECURITY)
+        access_log_viewed(user=request.user, program_account=account, action=Action.VIEW_SECURITY)
         return Response(
             FinancialSecuritySerializer(security_overview(account, timezone.localdate())).data
         )

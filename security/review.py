@@ -22,8 +22,8 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from accounts.models import ProgramAccount
+from accounts.selectors import employees_of_accounts
 from carm.sql import array_literal
-from delegation.permissions import employees_of_accounts
 from financial.calendar import start_of
 from notifications.kinds import Kind
 from notifications.services import Notice, notifications_send

@@ -14,6 +14,7 @@ from django.utils import timezone
 from accounts.models import Business, ProgramAccount, User
 from accounts.selectors import bams_of
 from delegation.permissions import Action, bond_issuer_for, can, surety_of
+from delegation.services import access_log_changed
 from financial.calculation import positive_cents
 from financial.locks import lock_account_balance
 from notifications.kinds import Kind
@@ -175,7 +176,7 @@ def reduction_request(
         raise SecurityError("not_a_reduction", required=required.bond)
     try:
         with transaction.atomic():
-            return ReductionRequest.objects.create(
+            requested = ReductionRequest.objects.create(
                 program_account=program_account,
                 amount=amount,
                 justification=justification,
@@ -183,6 +184,8 @@ def reduction_request(
             )
     except IntegrityError:
         raise SecurityError("reduction_pending") from None
+    access_log_changed(user=actor, program_account=program_account, action=Action.REQUEST_REDUCTION)
+    return requested
 
 
 @transaction.atomic

@@ -21,6 +21,7 @@ from delegation.permissions import (
     program_account_for_bond,
     surety_of,
 )
+from delegation.services import access_log_viewed
 from security import selectors, services
 from security.errors import SecurityError
 from security.forms import BondCancelForm, BondForm, ReductionForm
@@ -33,6 +34,7 @@ BONDS_PER_PAGE = 50
 @login_required
 def financial_security(request: HttpRequest, bn15: str) -> HttpResponse:
     account = get_program_account_for(request.user, bn15, Action.VIEW_SECURITY)
+    access_log_viewed(user=request.user, program_account=account, action=Action.VIEW_SECURITY)
     return render(
         request,
         "security/financial_security.html",
@@ -49,6 +51,7 @@ def financial_security(request: HttpRequest, bn15: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def reduction(request: HttpRequest, bn15: str) -> HttpResponse:
     account = get_program_account_for(request.user, bn15, Action.REQUEST_REDUCTION)
+    access_log_viewed(user=request.user, program_account=account, action=Action.VIEW_SECURITY)
     form = ReductionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
