@@ -3,7 +3,6 @@
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import partial
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -13,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from accounts.models import User
+from carm.tasks import enqueue_on_commit
 from notifications.kinds import Kind
 from notifications.models import Notification
 from notifications.selectors import notifications_for
@@ -43,14 +43,10 @@ def notification_send(
         defaults={"kind": kind, "context": context or {}, "link": link},
     )
     if created and recipient.email_notifications:
-        from notifications.tasks import notification_email_send
-
-        transaction.on_commit(
-            partial(
-                notification_email_send.apply_async,
-                args=[notification.pk],
-                task_id=email_task_id(notification),
-            )
+        enqueue_on_commit(
+            "notifications.tasks.notification_email_send",
+            args=[notification.pk],
+            task_id=email_task_id(notification),
         )
     return notification, created
 
@@ -105,17 +101,13 @@ def notifications_send(*, kind: Kind | str, notices: Sequence[Notice]) -> int:
 
 def emails_queue(notification_ids: Iterable[int]) -> None:
     """Queue the emails of these new notifications after commit, `EMAIL_BATCH` a task."""
-    from notifications.tasks import notification_emails_send
-
     ids = list(notification_ids)
     for start in range(0, len(ids), EMAIL_BATCH):
         batch = ids[start : start + EMAIL_BATCH]
-        transaction.on_commit(
-            partial(
-                notification_emails_send.apply_async,
-                args=[batch],
-                task_id=f"notification-emails-{batch[0]}",  # a notification is in one batch
-            )
+        enqueue_on_commit(
+            "notifications.tasks.notification_emails_send",
+            args=[batch],
+            task_id=f"notification-emails-{batch[0]}",  # a notification is in one batch
         )
 
 
