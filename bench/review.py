@@ -4,7 +4,7 @@ through Celery with one and with two worker processes, on a database loaded by
 
     DJANGO_SETTINGS_MODULE=carm.settings .venv/bin/python bench/review.py [--runs 3] [--bams]
 
-(a) floor: `security.review.HIGHEST_MONTHS` over every RPP account, on a psycopg2
+(a) floor: `security.selectors.HIGHEST_MONTHS` over every RPP account, on a psycopg2
     connection of its own (rows fetched), in one statement and over the review's chunks
     back to back; the faster of the two is the least any review can take.
 (b) in process: `annual_review(year=...)`, chunk after chunk.
@@ -20,7 +20,6 @@ floor of the same minute. See bench/README.md.
 """
 
 import argparse
-import datetime
 import os
 import platform
 import statistics
@@ -46,14 +45,13 @@ from django.utils import timezone  # noqa: E402
 
 from accounts.models import Membership, ProgramAccount, Role, User  # noqa: E402
 from carm.celery import app  # noqa: E402
-from carm.sql import array_literal  # noqa: E402
-from financial.calendar import start_of  # noqa: E402
+from carm.jobs import chunks_of  # noqa: E402
 from financial.models import Posting  # noqa: E402
 from notifications.kinds import Kind  # noqa: E402
 from notifications.models import Notification  # noqa: E402
 from security import review  # noqa: E402
 from security.models import ReviewRun, RppReview  # noqa: E402
-from security.rules import review_window  # noqa: E402
+from security.selectors import HIGHEST_MONTHS, highest_months_parameters, rpp_accounts  # noqa: E402
 from security.tasks import rpp_annual_review  # noqa: E402
 
 READY_WITHIN = 60  # seconds for a worker to answer a ping
@@ -121,15 +119,10 @@ def bench_database_only() -> None:
 
 
 def rpp_ids() -> list[int]:
-    ids = list(review.rpp_accounts().order_by("pk").values_list("pk", flat=True))
+    ids = list(rpp_accounts().order_by("pk").values_list("pk", flat=True))
     if not ids:
         sys.exit("No RPP account: run `manage.py generate_load --accounts N --months M` first.")
     return ids
-
-
-def window(year: int) -> dict:
-    start, end = review_window(year)
-    return {"start": start_of(start), "end": start_of(end + datetime.timedelta(days=1))}
 
 
 def clear(year: int) -> None:
@@ -172,9 +165,9 @@ class Floor:
         )
         self.connection.autocommit = True
         self.ids = ids
-        self.statements = [{"accounts": array_literal(ids), **window(year)}]
+        self.statements = [highest_months_parameters(ids, year)]
         self.chunks = [
-            {"accounts": array_literal(chunk), **window(year)} for chunk in review.chunks_of(ids)
+            highest_months_parameters(chunk, year) for chunk in chunks_of(ids, review.CHUNK)
         ]
 
     def _timed(self, statements: list[dict]) -> float:
@@ -182,7 +175,7 @@ class Floor:
         with self.connection.cursor() as cursor:
             start = time.perf_counter()
             for parameters in statements:
-                cursor.execute(review.HIGHEST_MONTHS, parameters)
+                cursor.execute(HIGHEST_MONTHS, parameters)
                 rows += len(cursor.fetchall())
             seconds = time.perf_counter() - start
         assert rows <= len(self.ids)
@@ -199,7 +192,7 @@ class Floor:
 
     def explain(self) -> None:
         with self.connection.cursor() as cursor:
-            explain = "EXPLAIN (ANALYZE, BUFFERS) " + review.HIGHEST_MONTHS
+            explain = "EXPLAIN (ANALYZE, BUFFERS) " + HIGHEST_MONTHS
             cursor.execute(explain, self.statements[0])
             for (line,) in cursor.fetchall():  # the account list makes one line very long
                 print(f"    {line[:200]}{'…' if len(line) > 200 else ''}", flush=True)
@@ -346,8 +339,8 @@ def main() -> None:
         server = cursor.fetchone()[0]
     in_window = Posting.objects.filter(
         program_account_id__in=ids,
-        posted_at__gte=window(args.year)["start"],
-        posted_at__lt=window(args.year)["end"],
+        posted_at__gte=highest_months_parameters([], args.year)["start"],
+        posted_at__lt=highest_months_parameters([], args.year)["end"],
     ).count()
     print(
         f"bench/review.py {timezone.now():%Y-%m-%d %H:%M %Z}, {os.cpu_count()} cores, "

@@ -1,5 +1,6 @@
-"""The scheduled jobs' management commands: run in this process, or `--async` on the
-Celery workers as beat does; either way print the job's one-line summary."""
+"""What the scheduled jobs share: their management commands (run in this process, or
+`--async` on the Celery workers as beat does; either way print the job's one-line
+summary), and the chunks big jobs are split into."""
 
 import datetime
 
@@ -43,3 +44,13 @@ class JobCommand(BaseCommand):
     def run_here(self, value) -> str:
         """The job, to completion, in this process."""
         return self.task.run(value)
+
+
+def chunks_of(ids: list[int], size: int) -> list[list[int]]:
+    """`ids` in chunks of `size`; a remainder under a tenth of a chunk joins the last one
+    rather than costing a task of its own."""
+    chunks = [ids[i : i + size] for i in range(0, len(ids), size)]
+    if len(chunks) > 1 and len(chunks[-1]) < size / 10:
+        remainder = chunks.pop()
+        chunks[-1] += remainder
+    return chunks

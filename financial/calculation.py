@@ -10,9 +10,15 @@ a float: a float argument is refused.
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+# Money's constants, for every app: amounts are Decimal, in dollars and cents.
+ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
-ZERO = Decimal("0")
 ONE = Decimal("1")
+
+
+def to_cents(amount: Decimal) -> Decimal:
+    """Rounded to the cent, half up: the portal's one rounding of an amount."""
+    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def positive_cents(value) -> Decimal | None:
@@ -27,10 +33,6 @@ def positive_cents(value) -> Decimal | None:
         return amount if amount == amount.quantize(CENT) else None
     except InvalidOperation:  # not a number, or too many digits to hold cents
         return None
-
-
-def to_cents(amount: Decimal) -> Decimal:
-    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def _decimal(name: str, value) -> Decimal:

@@ -17,20 +17,53 @@ from accounts.models import Business, ProgramAccount
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
+# The levies a filer states on a declaration line, beside the duty and GST computed from it.
+STATED_LEVIES = ("excise_duty", "excise_tax", "sima", "surtax")
+# The revenue split of a declaration's charge, kept on its lines, its postings and the
+# statement's revenue columns (docs/rules.md §6).
+REVENUE_SPLIT = ("duty", *STATED_LEVIES, "gst")
+
+
+def sum_of(fields) -> models.Expression:
+    """F(a) + F(b) + …, for a constraint that columns add up."""
+    expression = models.F(fields[0])
+    for name in fields[1:]:
+        expression += models.F(name)
+    return expression
+
+
+class PostingKind(models.TextChoices):
+    CHARGE = "charge", _("Charge")
+    CORRECTION = "correction", _("Correction")
+    ADJUSTMENT = "adjustment", _("Adjustment")
+    PAYMENT = "payment", _("Payment")
+    INTEREST = "interest", _("Interest")
+    PENALTY = "penalty", _("Penalty")
+    REFUND = "refund", _("Refund")
+    OFFSET = "offset", _("Offset")
+
+
+# The kinds grouped once: the ledger's constraints, the statements, the annual review and
+# the history all read them from here.
+K = PostingKind
+CREDIT_KINDS = (K.PAYMENT.value, K.OFFSET.value)  # money in: always negative
+DEBIT_KINDS = (K.CHARGE.value, K.INTEREST.value, K.PENALTY.value, K.REFUND.value)  # positive
+REVISION_KINDS = (K.CORRECTION.value, K.ADJUSTMENT.value)  # a declaration's signed difference
+DECLARATION_KINDS = (K.CHARGE.value, *REVISION_KINDS)  # carry the revenue split
+# Accounts receivable, with the revisions that raise them (the annual review's months).
+RECEIVABLE_KINDS = (K.CHARGE.value, K.PENALTY.value)
+
 
 @pgtrigger.register(
     pgtrigger.Protect(name="posting_append_only", operation=pgtrigger.Update | pgtrigger.Delete)
 )
 class Posting(models.Model):
-    class Kind(models.TextChoices):
-        CHARGE = "charge", _("Charge")
-        CORRECTION = "correction", _("Correction")
-        ADJUSTMENT = "adjustment", _("Adjustment")
-        PAYMENT = "payment", _("Payment")
-        INTEREST = "interest", _("Interest")
-        PENALTY = "penalty", _("Penalty")
-        REFUND = "refund", _("Refund")
-        OFFSET = "offset", _("Offset")
+    Kind = PostingKind
+    CREDIT_KINDS = CREDIT_KINDS
+    DEBIT_KINDS = DEBIT_KINDS
+    REVISION_KINDS = REVISION_KINDS
+    DECLARATION_KINDS = DECLARATION_KINDS
+    RECEIVABLE_KINDS = RECEIVABLE_KINDS
 
     program_account = models.ForeignKey(
         ProgramAccount,
@@ -69,24 +102,15 @@ class Posting(models.Model):
             models.CheckConstraint(condition=~Q(amount=0), name="posting_not_zero"),
             # Money comes in as credit and goes out as debit, whatever the caller does.
             models.CheckConstraint(
-                condition=~Q(kind__in=["payment", "offset"]) | Q(amount__lt=0),
+                condition=~Q(kind__in=CREDIT_KINDS) | Q(amount__lt=0),
                 name="posting_credit_kinds_negative",
             ),
             models.CheckConstraint(
-                condition=~Q(kind__in=["charge", "interest", "penalty", "refund"])
-                | Q(amount__gt=0),
+                condition=~Q(kind__in=DEBIT_KINDS) | Q(amount__gt=0),
                 name="posting_debit_kinds_positive",
             ),
             models.CheckConstraint(
-                condition=Q(
-                    amount=models.F("duty")
-                    + models.F("excise_duty")
-                    + models.F("excise_tax")
-                    + models.F("sima")
-                    + models.F("surtax")
-                    + models.F("gst")
-                )
-                | ~Q(kind__in=["charge", "correction", "adjustment"]),
+                condition=Q(amount=sum_of(REVENUE_SPLIT)) | ~Q(kind__in=DECLARATION_KINDS),
                 name="posting_split_adds_up",
             ),
         ]

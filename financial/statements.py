@@ -11,7 +11,7 @@ import datetime
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.db import connection, transaction
 from django.db.models import Sum
@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from accounts.models import ProgramAccount
 from accounts.selectors import employees_of_accounts
+from financial.calculation import to_cents
 from financial.calendar import billing_period, payment_due_date, start_of, statement_date
 from financial.models import AccountBalance, InterestAccrual, Posting, Statement
 from financial.services import SPLIT, posting_create
@@ -28,7 +29,6 @@ from notifications.services import Notice, notifications_send
 
 logger = logging.getLogger(__name__)
 
-CENT = Decimal("0.01")
 CHUNK = 1000
 
 LINE_COLUMNS = tuple(name for _, name in Statement.LINES[:-1])  # A–G; H is their sum
@@ -193,7 +193,7 @@ def _post_interest(ids, start, period_end, end) -> Decimal:
     posted = Decimal("0.00")
     accounts = ProgramAccount.objects.in_bulk([row["program_account_id"] for row in accrued])
     for row in accrued:
-        amount = row["total"].quantize(CENT, ROUND_HALF_UP)
+        amount = to_cents(row["total"])
         if amount <= 0:
             continue
         posting_create(

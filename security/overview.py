@@ -8,9 +8,9 @@ from decimal import Decimal
 from django.db.models import Q
 
 from accounts.models import ProgramAccount
-from security import selectors, services
+from financial.calculation import ZERO
+from security import selectors
 from security.models import ReductionRequest, RppReview, SuretyBond
-from security.review import RPP_STATUSES
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,7 @@ class Overview:
     upcoming: RppReview | None
     upcoming_required: selectors.Requirement | None
     upcoming_shortfall: Decimal
-    forecast: services.Forecast | None
+    forecast: selectors.Forecast | None
     forecast_shortfall: Decimal
 
     @property
@@ -53,12 +53,12 @@ def security_overview(account: ProgramAccount, today: datetime.date) -> Overview
         .select_related("surety")
         .order_by("effective_date", "pk")
     )
-    enrolled = account.rpp_status in RPP_STATUSES
+    enrolled = account.rpp_status in selectors.RPP_STATUSES
     upcoming = reviews[0] if reviews and reviews[0].effective_date > today else None
     upcoming_required = (
         selectors.requirement_in_force(account, upcoming.effective_date) if upcoming else None
     )
-    expected = services.forecast(account, today) if enrolled else None
+    expected = selectors.forecast(account, today) if enrolled else None
     return Overview(
         account=account,
         today=today,
@@ -66,16 +66,16 @@ def security_overview(account: ProgramAccount, today: datetime.date) -> Overview
         bonds=bonds,
         reviews=reviews,
         enrolled=enrolled,
-        pending=account.reduction_requests.filter(status=ReductionRequest.Status.PENDING).first(),
+        pending=selectors.pending_reduction(account),
         upcoming=upcoming,
         upcoming_required=upcoming_required,
         upcoming_shortfall=_short_of(upcoming_required, position),
         forecast=expected,
-        forecast_shortfall=services.forecast_shortfall(
+        forecast_shortfall=selectors.forecast_shortfall(
             expected, upcoming_required or position.required, *_posted(position)
         )
         if expected
-        else selectors.ZERO,
+        else ZERO,
     )
 
 
@@ -85,5 +85,5 @@ def _posted(position: selectors.SecurityPosition) -> tuple[Decimal, Decimal]:
 
 def _short_of(required: selectors.Requirement | None, position) -> Decimal:
     if required is None:
-        return selectors.ZERO
+        return ZERO
     return selectors.shortfall(required, *_posted(position))

@@ -21,72 +21,25 @@ from django.db import connection, transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
-from accounts.models import ProgramAccount
 from accounts.selectors import employees_of_accounts
+from carm.jobs import chunks_of
 from carm.sql import array_literal
-from financial.calendar import start_of
+from financial.calculation import ZERO
 from notifications.kinds import Kind
 from notifications.services import Notice, notifications_send
 from security.models import ReductionRequest, ReviewRun, RppReview
-from security.rules import ZERO, effective_date, required_security, review_window
-from security.selectors import NEW_IMPORTER, Requirement, reduced_cash
+from security.rules import effective_date, required_security
+from security.selectors import (
+    NEW_IMPORTER,
+    Requirement,
+    highest_months,
+    reduced_cash,
+    rpp_accounts,
+)
 
 logger = logging.getLogger(__name__)
 
 CHUNK = 2000  # accounts per task: ~0.2 s each here, 25 tasks for 50,000 accounts
-
-# Decision (domain.md §7): monthly accounts receivable is the sum of the charges posted in
-# one calendar month (Eastern), clipped to the window: declaration charges, positive
-# corrections and adjustments, penalties; not payments, not interest.
-HIGHEST_MONTHS = """
-SELECT DISTINCT ON (program_account_id) program_account_id, month, total
-FROM (
-  SELECT program_account_id,
-         date_trunc('month', posted_at AT TIME ZONE 'America/Toronto')::date AS month,
-         SUM(amount) AS total
-  FROM financial_posting
-  WHERE program_account_id = ANY(%(accounts)s::bigint[])
-    AND posted_at >= %(start)s AND posted_at < %(end)s
-    AND (kind IN ('charge', 'penalty')
-         OR (kind IN ('correction', 'adjustment') AND amount > 0))
-  GROUP BY 1, 2
-) AS months
-ORDER BY program_account_id, total DESC, month
-"""
-
-
-def highest_months(ids: list[int], year: int) -> dict[int, tuple[datetime.date, Decimal]]:
-    """{account id: (first day of its highest month, that month's total)} for the window."""
-    start, end = review_window(year)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            HIGHEST_MONTHS,
-            {
-                "accounts": array_literal(ids),
-                "start": start_of(start),
-                "end": start_of(end + datetime.timedelta(days=1)),
-            },
-        )
-        return {account: (month, total) for account, month, total in cursor.fetchall()}
-
-
-def rpp_accounts():
-    return ProgramAccount.objects.filter(rpp_status__in=RPP_STATUSES)
-
-
-RPP_STATUSES = (ProgramAccount.RppStatus.ACTIVE, ProgramAccount.RppStatus.SUSPENDED)
-
-
-def chunks_of(ids: list[int], size: int | None = None) -> list[list[int]]:
-    """`ids` in chunks of `size`; a remainder under a tenth of a chunk joins the last one
-    rather than costing a task of its own."""
-    size = size or CHUNK
-    chunks = [ids[i : i + size] for i in range(0, len(ids), size)]
-    if len(chunks) > 1 and len(chunks[-1]) < size / 10:
-        remainder = chunks.pop()
-        chunks[-1] += remainder
-    return chunks
-
 
 # What the review needs of each account besides its months, for the accounts not yet
 # reviewed this year: its number, its last review and the last reduction approved.
@@ -116,9 +69,6 @@ ORDER BY account.id
 """
 
 
-NEW_IMPORTER_REQUIREMENT = Requirement(*NEW_IMPORTER)
-
-
 class Account(NamedTuple):
     pk: int
     bn15: str
@@ -141,7 +91,7 @@ def accounts_to_review(ids: list[int], year: int) -> list[Account]:
         rows = cursor.fetchall()
     accounts = []
     for pk, bn15, bond, cash, reviewed_at, reduced_to, reduced_at in rows:
-        previous = NEW_IMPORTER_REQUIREMENT if reviewed_at is None else Requirement(bond, cash)
+        previous = NEW_IMPORTER if reviewed_at is None else Requirement(bond, cash)
         if reduced_at is not None and (reviewed_at is None or reduced_at > reviewed_at):
             previous = Requirement(reduced_to, reduced_cash(previous, reduced_to))
         accounts.append(Account(pk, bn15, previous))
@@ -285,7 +235,7 @@ def review_run_start(
 ) -> tuple[ReviewRun, list[list[int]]]:
     """A new run of the year's review over every RPP account, in chunks."""
     ids = list(rpp_accounts().order_by("pk").values_list("pk", flat=True))
-    chunks = chunks_of(ids, chunk_size)
+    chunks = chunks_of(ids, chunk_size or CHUNK)
     run = ReviewRun.objects.create(year=year, chunks=len(chunks), started_by_id=started_by_id)
     return run, chunks
 

@@ -13,11 +13,12 @@ from collections.abc import Iterable
 from datetime import date
 from decimal import ROUND_CEILING, Decimal
 
+from financial.calculation import ZERO
+
 BOND_SHARE = Decimal("0.5")
 BOND_MINIMUM = Decimal("5000")
 CAP = Decimal("10000000")
 DOLLAR = Decimal("1")
-ZERO = Decimal("0.00")
 
 
 def _whole_dollars_up(amount: Decimal) -> Decimal:

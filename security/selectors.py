@@ -1,27 +1,50 @@
-"""Reads of RPP financial security: what is required, what is posted, the shortfall.
+"""Reads of RPP financial security: what is required, what is posted, the shortfall, the
+months that set the next requirement and its forecast. Each read of many accounts answers
+in a fixed number of queries, whatever their number; the one-account reads ask it of one.
 
-**Decisions** (domain.md §7 leaves them open):
+**Decisions** (docs/rules.md §7; the public record leaves them open):
 - The requirement in force on a day is the latest review's once its January 15 has come,
   the previous one until then; an approved reduction replaces it until the next review.
   An account never reviewed needs the $5,000 minimum bond (or $5,000 cash).
 - Bonds and cash add up: an account is covered when
   bonds / required bond + cash / required cash ≥ 1, and the shortfall is said in bond
   dollars (what one more bond would have to be), rounded up to the cent.
+- Monthly accounts receivable is the sum of the charges posted in one calendar month
+  (Eastern), clipped to the review window: declaration charges, positive corrections and
+  adjustments, penalties; not payments, not interest.
 """
 
 import datetime
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, Decimal
 
+from django.db import connection
 from django.db.models import Q, Sum
 
 from accounts.models import ProgramAccount
+from carm.sql import array_literal
+from financial.calculation import CENT, ZERO
+from financial.calendar import start_of
+from financial.models import Posting
 from security.models import CashDeposit, ReductionRequest, RppReview, SuretyBond
-from security.rules import BOND_MINIMUM, review_year_due
+from security.rules import (
+    BOND_MINIMUM,
+    required_security,
+    review_window,
+    review_year_due,
+)
 
-ZERO = Decimal("0.00")
-CENT = Decimal("0.01")
-NEW_IMPORTER = (BOND_MINIMUM, BOND_MINIMUM)  # Decision: $5,000 bond or $5,000 cash
+# The statuses of an account enrolled in RPP: reviewed every year, and forecast.
+RPP_STATUSES = (ProgramAccount.RppStatus.ACTIVE, ProgramAccount.RppStatus.SUSPENDED)
+
+
+def rpp_accounts():
+    return ProgramAccount.objects.filter(rpp_status__in=RPP_STATUSES)
+
+
+# --- The requirement -------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -32,37 +55,74 @@ class Requirement:
     reduction: ReductionRequest | None = None
 
 
+NEW_IMPORTER = Requirement(BOND_MINIMUM, BOND_MINIMUM)  # Decision: $5,000 bond or cash
+
+
+def requirements_in_force(ids: Iterable[int], day: datetime.date) -> dict[int, Requirement]:
+    """{account id: the requirement in force on `day`}, in two queries."""
+    ids = list(ids)
+    reviews = {
+        review.program_account_id: review
+        for review in RppReview.objects.filter(
+            program_account_id__in=ids, year__lte=review_year_due(day)
+        )
+        .order_by("program_account_id", "-year")
+        .distinct("program_account_id")
+    }
+    reductions = defaultdict(list)
+    for reduction in ReductionRequest.objects.filter(
+        program_account_id__in=ids,
+        status=ReductionRequest.Status.APPROVED,
+        decided_at__date__lte=day,
+    ).order_by("-decided_at"):
+        reductions[reduction.program_account_id].append(reduction)
+    required = {}
+    for pk in ids:
+        review = reviews.get(pk)
+        if review is None:
+            requirement = NEW_IMPORTER
+        elif review.effective_date <= day:
+            requirement = Requirement(review.required_bond, review.required_cash, review)
+        else:  # reviewed, but its January 15 has not come: the previous amounts stay
+            requirement = Requirement(review.previous_bond, review.previous_cash, review)
+        reduction = next(
+            (r for r in reductions[pk] if review is None or r.decided_at > review.created_at),
+            None,
+        )
+        if reduction is not None:
+            requirement = Requirement(
+                reduction.amount, reduced_cash(requirement, reduction.amount), review, reduction
+            )
+        required[pk] = requirement
+    return required
+
+
 def requirement_in_force(program_account: ProgramAccount, day: datetime.date) -> Requirement:
-    review = (
-        program_account.rpp_reviews.filter(year__lte=review_year_due(day)).order_by("-year").first()
+    return requirements_in_force([program_account.pk], day)[program_account.pk]
+
+
+def requirements_ahead(ids: Iterable[int], day: datetime.date) -> dict[int, Requirement]:
+    """{account id: the requirement its importer plans for}: the one in force, or between a
+    review and its January 15, the one the review set. A reduction request and the
+    forecast are measured against it."""
+    ids = list(ids)
+    latest = dict(
+        RppReview.objects.filter(program_account_id__in=ids)
+        .order_by("program_account_id", "-year")
+        .distinct("program_account_id")
+        .values_list("program_account_id", "effective_date")
     )
-    if review is None:
-        requirement = Requirement(*NEW_IMPORTER)
-    elif review.effective_date <= day:
-        requirement = Requirement(review.required_bond, review.required_cash, review)
-    else:  # reviewed, but its January 15 has not come: the previous amounts stay in force
-        requirement = Requirement(review.previous_bond, review.previous_cash, review)
-    reduction = (
-        program_account.reduction_requests.filter(
-            status=ReductionRequest.Status.APPROVED, decided_at__date__lte=day
-        )
-        .filter(Q() if review is None else Q(decided_at__gt=review.created_at))
-        .order_by("-decided_at")
-        .first()
-    )
-    if reduction is not None:
-        return Requirement(
-            reduction.amount, reduced_cash(requirement, reduction.amount), review, reduction
-        )
-    return requirement
+    by_day = defaultdict(list)
+    for pk in ids:
+        by_day[max(day, latest[pk]) if pk in latest else day].append(pk)
+    ahead = {}
+    for when, group in by_day.items():
+        ahead |= requirements_in_force(group, when)
+    return ahead
 
 
 def requirement_ahead(program_account: ProgramAccount, day: datetime.date) -> Requirement:
-    """The requirement an importer plans for: the one in force, or between a review and
-    its January 15, the one the review set. A reduction request and the forecast are
-    measured against it."""
-    latest = program_account.rpp_reviews.order_by("-year").first()
-    return requirement_in_force(program_account, max(day, latest.effective_date) if latest else day)
+    return requirements_ahead([program_account.pk], day)[program_account.pk]
 
 
 def reduced_cash(requirement: Requirement, bond: Decimal) -> Decimal:
@@ -72,14 +132,94 @@ def reduced_cash(requirement: Requirement, bond: Decimal) -> Decimal:
     return (requirement.cash * bond / requirement.bond).quantize(Decimal("1"), ROUND_CEILING)
 
 
-def bonds_in_force(program_account: ProgramAccount, day: datetime.date):
-    return program_account.bonds.filter(effective_date__lte=day).filter(
-        Q(cancelled_from__isnull=True) | Q(cancelled_from__gt=day)
+def pending_reduction(program_account: ProgramAccount) -> ReductionRequest | None:
+    """The request to lower the requirement still waiting for an officer, if any."""
+    return program_account.reduction_requests.filter(status=ReductionRequest.Status.PENDING).first()
+
+
+def accounts_with_pending_reduction() -> set[int]:
+    return set(
+        ReductionRequest.objects.filter(status=ReductionRequest.Status.PENDING).values_list(
+            "program_account_id", flat=True
+        )
     )
+
+
+# --- What is posted --------------------------------------------------------------------------
+
+
+def bonds_in_force(program_account: ProgramAccount, day: datetime.date):
+    return program_account.bonds.filter(_bond_in_force(day))
+
+
+def _bond_in_force(day: datetime.date) -> Q:
+    return Q(effective_date__lte=day) & (Q(cancelled_from__isnull=True) | Q(cancelled_from__gt=day))
 
 
 def cash_deposits(program_account: ProgramAccount, day: datetime.date):
     return program_account.cash_deposits.filter(received_on__lte=day)
+
+
+def posted_totals_of(ids: Iterable[int], day: datetime.date) -> dict[int, tuple[Decimal, Decimal]]:
+    """{account id: (bonds in force, cash deposited)} on `day`, in two queries."""
+    ids = list(ids)
+    bonds = dict(
+        SuretyBond.objects.filter(_bond_in_force(day), program_account_id__in=ids)
+        .values("program_account_id")
+        .annotate(total=Sum("amount"))
+        .values_list("program_account_id", "total")
+    )
+    cash = dict(
+        CashDeposit.objects.filter(program_account_id__in=ids, received_on__lte=day)
+        .values("program_account_id")
+        .annotate(total=Sum("amount"))
+        .values_list("program_account_id", "total")
+    )
+    return {pk: (bonds.get(pk, ZERO), cash.get(pk, ZERO)) for pk in ids}
+
+
+def posted_totals(program_account: ProgramAccount, day: datetime.date) -> tuple[Decimal, Decimal]:
+    return posted_totals_of([program_account.pk], day)[program_account.pk]
+
+
+def shortfall(required: Requirement, bonds: Decimal, cash: Decimal) -> Decimal:
+    covered = bonds
+    if required.cash:
+        covered += cash * required.bond / required.cash
+    missing = required.bond - covered
+    return max(ZERO, missing.quantize(CENT, ROUND_CEILING))
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """Whether an account's posted security meets its requirement on a day, and the facts
+    a suspension or reinstatement notice reports."""
+
+    required: Requirement
+    bonds: Decimal
+    cash: Decimal
+
+    @property
+    def covered(self) -> bool:
+        return shortfall(self.required, self.bonds, self.cash) == 0
+
+    def facts(self, bn15: str) -> dict:
+        return {
+            "required": str(self.required.bond),
+            "posted": str(self.bonds + self.cash),
+            "account": bn15,
+        }
+
+
+def coverages(ids: Iterable[int], day: datetime.date) -> dict[int, Coverage]:
+    ids = list(ids)
+    required = requirements_in_force(ids, day)
+    posted = posted_totals_of(ids, day)
+    return {pk: Coverage(required[pk], *posted[pk]) for pk in ids}
+
+
+def coverage(program_account: ProgramAccount, day: datetime.date) -> Coverage:
+    return coverages([program_account.pk], day)[program_account.pk]
 
 
 @dataclass(frozen=True)
@@ -107,14 +247,6 @@ class SecurityPosition:
         return shortfall(self.required, self.posted_bonds, self.posted_cash)
 
 
-def shortfall(required: Requirement, bonds: Decimal, cash: Decimal) -> Decimal:
-    covered = bonds
-    if required.cash:
-        covered += cash * required.bond / required.cash
-    missing = required.bond - covered
-    return max(ZERO, missing.quantize(CENT, ROUND_CEILING))
-
-
 def security_position(program_account: ProgramAccount, day: datetime.date) -> SecurityPosition:
     return SecurityPosition(
         required=requirement_in_force(program_account, day),
@@ -123,11 +255,83 @@ def security_position(program_account: ProgramAccount, day: datetime.date) -> Se
     )
 
 
-def posted_totals(program_account: ProgramAccount, day: datetime.date) -> tuple[Decimal, Decimal]:
-    bonds = bonds_in_force(program_account, day).aggregate(total=Sum("amount"))["total"]
-    cash = cash_deposits(program_account, day).aggregate(total=Sum("amount"))["total"]
-    return bonds or ZERO, cash or ZERO
-
-
 def reviews_of(program_account: ProgramAccount):
     return program_account.rpp_reviews.order_by("-year")
+
+
+# --- The months that set a requirement, and the forecast ---------------------------------
+
+# Decision (above): the monthly accounts receivable, clipped to the window; for each
+# account its highest month, the earliest of equal ones.
+HIGHEST_MONTHS = """
+SELECT DISTINCT ON (program_account_id) program_account_id, month, total
+FROM (
+  SELECT program_account_id,
+         date_trunc('month', posted_at AT TIME ZONE 'America/Toronto')::date AS month,
+         SUM(amount) AS total
+  FROM financial_posting
+  WHERE program_account_id = ANY(%(accounts)s::bigint[])
+    AND posted_at >= %(start)s AND posted_at < %(end)s
+    AND (kind = ANY(%(receivable)s) OR (kind = ANY(%(revised)s) AND amount > 0))
+  GROUP BY 1, 2
+) AS months
+ORDER BY program_account_id, total DESC, month
+"""
+
+
+def highest_months_parameters(ids: list[int], year: int) -> dict:
+    """HIGHEST_MONTHS' parameters: these accounts, the window of the `year`'s review."""
+    start, end = review_window(year)
+    return {
+        "accounts": array_literal(ids),
+        "start": start_of(start),
+        "end": start_of(end + datetime.timedelta(days=1)),
+        "receivable": list(Posting.RECEIVABLE_KINDS),
+        "revised": list(Posting.REVISION_KINDS),
+    }
+
+
+def highest_months(ids: list[int], year: int) -> dict[int, tuple[datetime.date, Decimal]]:
+    """{account id: (first day of its highest month, that month's total)} for the window
+    of the `year`'s review."""
+    with connection.cursor() as cursor:
+        cursor.execute(HIGHEST_MONTHS, highest_months_parameters(ids, year))
+        return {account: (month, total) for account, month, total in cursor.fetchall()}
+
+
+@dataclass(frozen=True)
+class Forecast:
+    year: int
+    highest_month: datetime.date | None
+    highest_amount: Decimal
+    bond: Decimal
+    cash: Decimal
+    window: tuple[datetime.date, datetime.date]
+
+
+def forecasts(ids: list[int], today: datetime.date) -> dict[int, Forecast]:
+    """The next review's requirement of each account, from the months seen so far in its
+    window; their months in one grouped query."""
+    year = review_year_due(today) + 1
+    highest = highest_months(ids, year)
+    expected = {}
+    for pk in ids:
+        month, amount = highest.get(pk, (None, ZERO))
+        bond, cash = required_security(amount)
+        expected[pk] = Forecast(year, month, amount, bond, cash, review_window(year))
+    return expected
+
+
+def forecast(program_account: ProgramAccount, today: datetime.date) -> Forecast:
+    return forecasts([program_account.pk], today)[program_account.pk]
+
+
+def forecast_shortfall(
+    expected: Forecast, ahead: Requirement, bonds: Decimal, cash: Decimal
+) -> Decimal:
+    """What the next review would find missing, when it would raise the requirement the
+    importer plans for (`requirements_ahead`); a shortfall against that one is told on its
+    own."""
+    if expected.bond <= ahead.bond:
+        return ZERO
+    return shortfall(Requirement(expected.bond, expected.cash), bonds, cash)

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from accounts.models import Business, ProgramAccount, User
 from accounts.selectors import bams_of
+from carm.jobs import chunks_of
 from delegation.permissions import Action, bond_issuer_for, can, surety_of
 from delegation.services import access_log_changed
 from financial.calculation import positive_cents
@@ -21,14 +22,16 @@ from notifications.kinds import Kind
 from notifications.services import Notice, notification_send, notifications_send
 from security.errors import SecurityError
 from security.models import BondRenewal, CashDeposit, ReductionRequest, SuretyBond
-from security.review import RPP_STATUSES, chunks_of, highest_months
-from security.rules import ZERO, required_security, review_window, review_year_due
 from security.selectors import (
-    Requirement,
-    posted_totals,
+    accounts_with_pending_reduction,
+    coverage,
+    coverages,
+    forecast_shortfall,
+    forecasts,
+    posted_totals_of,
     requirement_ahead,
-    requirement_in_force,
-    shortfall,
+    requirements_ahead,
+    rpp_accounts,
 )
 
 logger = logging.getLogger(__name__)
@@ -216,24 +219,13 @@ def reduction_decide(
 # --- Suspension and reinstatement ----------------------------------------------------------
 
 
-def is_covered(program_account: ProgramAccount, day: datetime.date) -> tuple[bool, dict]:
-    required = requirement_in_force(program_account, day)
-    bonds, cash = posted_totals(program_account, day)
-    missing = shortfall(required, bonds, cash)
-    return missing == 0, {
-        "required": str(required.bond),
-        "posted": str(bonds + cash),
-        "account": program_account.bn15,
-    }
-
-
 def rpp_reinstate_if_covered(program_account: ProgramAccount) -> bool:
     """A suspended account with enough security posted gets RPP back at once."""
     account = ProgramAccount.objects.select_for_update().get(pk=program_account.pk)
     if account.rpp_status != ProgramAccount.RppStatus.SUSPENDED:
         return False
-    covered, facts = is_covered(account, timezone.localdate())
-    if not covered:
+    cover = coverage(account, timezone.localdate())
+    if not cover.covered:
         return False
     account.rpp_status = ProgramAccount.RppStatus.ACTIVE
     account.save(update_fields=["rpp_status"])
@@ -243,7 +235,7 @@ def rpp_reinstate_if_covered(program_account: ProgramAccount) -> bool:
             recipient=user,
             kind=Kind.RPP_REINSTATEMENT,
             dedupe_key=f"rpp-reinstated:{account.bn15}:{timezone.now().isoformat()}",
-            context=facts,
+            context=cover.facts(account.bn15),
         )
     return True
 
@@ -262,87 +254,61 @@ class EnforcementSummary:
         )
 
 
+ENFORCEMENT_CHUNK = 2000
+
+
 def rpp_enforce(*, day: datetime.date) -> EnforcementSummary:
     """After January 15, suspend RPP where the posted security is below the requirement,
     unless a reduction request is still pending. Idempotent: a suspended account is not
-    suspended (or notified) again."""
+    suspended (or notified) again. Coverage is read for a chunk of accounts at once; only
+    the accounts found short are locked and asked again, one by one."""
     suspended = spared = checked = 0
-    pending = set(
-        ReductionRequest.objects.filter(status=ReductionRequest.Status.PENDING).values_list(
-            "program_account_id", flat=True
-        )
-    )
-    for account in ProgramAccount.objects.filter(rpp_status=ProgramAccount.RppStatus.ACTIVE):
-        checked += 1
-        covered, facts = is_covered(account, day)
-        if covered:
-            continue
-        if account.pk in pending:
-            spared += 1
-            continue
-        with transaction.atomic():
-            locked = ProgramAccount.objects.select_for_update().get(pk=account.pk)
-            if locked.rpp_status != ProgramAccount.RppStatus.ACTIVE:
-                continue
-            # Asked again under the lock: a bond or deposit posted since the first look
-            # (its reinstatement takes this lock too) keeps the account active.
-            covered, facts = is_covered(locked, day)
-            if covered:
-                continue
-            locked.rpp_status = ProgramAccount.RppStatus.SUSPENDED
-            locked.save(update_fields=["rpp_status"])
-            for user in _importer_bams(account):
-                notification_send(
-                    recipient=user,
-                    kind=Kind.RPP_SUSPENSION,
-                    dedupe_key=f"rpp-suspended:{account.bn15}:{day.isoformat()}",
-                    context=facts,
-                )
-        suspended += 1
+    pending = accounts_with_pending_reduction()
+    active = ProgramAccount.objects.filter(rpp_status=ProgramAccount.RppStatus.ACTIVE)
+    for ids in chunks_of(
+        list(active.order_by("pk").values_list("pk", flat=True)), ENFORCEMENT_CHUNK
+    ):
+        checked += len(ids)
+        short = [pk for pk, cover in coverages(ids, day).items() if not cover.covered]
+        spared += sum(pk in pending for pk in short)
+        for pk in short:
+            if pk not in pending and _suspend(pk, day):
+                suspended += 1
     summary = EnforcementSummary(day, checked, suspended, spared)
     logger.info(str(summary))
     return summary
 
 
-# --- Beyond CARM: the forecast and its nudge -----------------------------------------------
+@transaction.atomic
+def _suspend(pk: int, day: datetime.date) -> bool:
+    account = ProgramAccount.objects.select_for_update().get(pk=pk)
+    if account.rpp_status != ProgramAccount.RppStatus.ACTIVE:
+        return False
+    # Asked again under the lock: a bond or deposit posted since the first look (its
+    # reinstatement takes this lock too) keeps the account active.
+    cover = coverage(account, day)
+    if cover.covered:
+        return False
+    account.rpp_status = ProgramAccount.RppStatus.SUSPENDED
+    account.save(update_fields=["rpp_status"])
+    notifications_send(
+        kind=Kind.RPP_SUSPENSION,
+        notices=[
+            Notice(
+                recipient=user,
+                dedupe_key=f"rpp-suspended:{account.bn15}:{day.isoformat()}",
+                context=cover.facts(account.bn15),
+            )
+            for user in _importer_bams(account)
+        ],
+    )
+    return True
 
 
-@dataclass(frozen=True)
-class Forecast:
-    year: int
-    highest_month: datetime.date | None
-    highest_amount: Decimal
-    bond: Decimal
-    cash: Decimal
-    window: tuple[datetime.date, datetime.date]
+# --- Beyond CARM: the forecast's nudge ------------------------------------------------------
 
 
-def forecast(program_account: ProgramAccount, today: datetime.date) -> Forecast:
-    """The next review's requirement from the months seen so far in its window."""
-    return forecasts([program_account.pk], today)[program_account.pk]
-
-
-def forecasts(ids: list[int], today: datetime.date) -> dict[int, Forecast]:
-    """`forecast` for many accounts, their months in one grouped query."""
-    year = review_year_due(today) + 1
-    highest = highest_months(ids, year)
-    expected = {}
-    for pk in ids:
-        month, amount = highest.get(pk, (None, ZERO))
-        bond, cash = required_security(amount)
-        expected[pk] = Forecast(year, month, amount, bond, cash, review_window(year))
-    return expected
-
-
-def forecast_shortfall(
-    expected: Forecast, ahead: Requirement, bonds: Decimal, cash: Decimal
-) -> Decimal:
-    """What the next review would find missing, when it would raise the requirement the
-    importer plans for (`requirement_ahead`); a shortfall against that one is told on its
-    own."""
-    if expected.bond <= ahead.bond:
-        return ZERO
-    return shortfall(Requirement(expected.bond, expected.cash), bonds, cash)
+NUDGE_CHUNK = 2000
 
 
 def forecast_nudge(*, day: datetime.date) -> int:
@@ -350,15 +316,17 @@ def forecast_nudge(*, day: datetime.date) -> int:
     posted, while there is time to act. Once per account and week."""
     week = day.isocalendar()
     notices = []
-    accounts = ProgramAccount.objects.filter(rpp_status__in=RPP_STATUSES).order_by("pk")
-    for chunk in chunks_of(list(accounts)):
-        expected = forecasts([account.pk for account in chunk], day)
-        missing = []
-        for account in chunk:
-            bonds, cash = posted_totals(account, day)
-            ahead = requirement_ahead(account, day)
-            if forecast_shortfall(expected[account.pk], ahead, bonds, cash) > 0:
-                missing.append((account, bonds + cash))
+    accounts = rpp_accounts().order_by("pk")
+    by_pk = {account.pk: account for account in accounts}
+    for ids in chunks_of(list(by_pk), NUDGE_CHUNK):
+        expected = forecasts(ids, day)
+        posted = posted_totals_of(ids, day)
+        ahead = requirements_ahead(ids, day)
+        missing = [
+            (by_pk[pk], sum(posted[pk]))
+            for pk in ids
+            if forecast_shortfall(expected[pk], ahead[pk], *posted[pk]) > 0
+        ]
         bams = bams_of({account.business_id for account, _ in missing})
         notices += [
             Notice(
@@ -367,12 +335,13 @@ def forecast_nudge(*, day: datetime.date) -> int:
                 context={
                     "account": account.bn15,
                     "forecast": str(expected[account.pk].bond),
-                    "posted": str(posted),
+                    "posted": str(total),
                     "review_date": datetime.date(expected[account.pk].year, 10, 20).isoformat(),
                 },
                 link=f"/program-accounts/{account.bn15}/financial-security/",
             )
-            for account, posted in missing
+            for account, total in missing
             for bam in bams[account.business_id]
         ]
     return notifications_send(kind=Kind.RPP_FORECAST, notices=notices)
+

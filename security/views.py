@@ -25,7 +25,7 @@ from delegation.services import access_log_viewed
 from security import selectors, services
 from security.errors import SecurityError
 from security.forms import BondCancelForm, BondForm, ReductionForm
-from security.models import ReductionRequest, SuretyBond
+from security.models import SuretyBond
 from security.overview import security_overview
 
 BONDS_PER_PAGE = 50
@@ -79,9 +79,7 @@ def reduction(request: HttpRequest, bn15: str) -> HttpResponse:
             "form": form,
             "required": selectors.requirement_ahead(account, today),
             "today": today,
-            "pending": account.reduction_requests.filter(
-                status=ReductionRequest.Status.PENDING
-            ).first(),
+            "pending": selectors.pending_reduction(account),
         },
     )
 

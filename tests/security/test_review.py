@@ -11,19 +11,19 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from accounts.models import ProgramAccount
+from carm.jobs import chunks_of
 from financial.calendar import EASTERN
 from financial.services import posting_create
 from notifications.models import Notification
 from security.errors import SecurityError
 from security.models import BondRenewal, ReductionRequest, ReviewRun, RppReview, SuretyBond
-from security.review import annual_review, chunks_of, highest_months
+from security.review import annual_review
 from security.rules import review_year_due
-from security.selectors import requirement_in_force, security_position
+from security.selectors import forecast, highest_months, requirement_in_force, security_position
 from security.services import (
     bond_post,
     bonds_renew,
     cash_deposit_record,
-    forecast,
     forecast_nudge,
     reduction_decide,
     reduction_request,
@@ -368,10 +368,10 @@ def test_a_bond_posted_while_enforcement_runs_keeps_the_account_active(
     charge(rpp, "40000.00", "2025-06-01")
     annual_review(year=2025)
     today = timezone.localdate()
-    first_look = services.is_covered
+    first_look = services.coverages
 
-    def bond_arrives_after_the_first_look(account, day):
-        answer = first_look(account, day)
+    def bond_arrives_after_the_first_look(ids, day):
+        answer = first_look(ids, day)
         if not SuretyBond.objects.exists():
             bond_post(
                 actor=surety_user,
@@ -382,7 +382,7 @@ def test_a_bond_posted_while_enforcement_runs_keeps_the_account_active(
             )
         return answer
 
-    monkeypatch.setattr(services, "is_covered", bond_arrives_after_the_first_look)
+    monkeypatch.setattr(services, "coverages", bond_arrives_after_the_first_look)
     assert rpp_enforce(day=today).suspended == 0
     rpp.refresh_from_db()
     assert rpp.rpp_status == "active"

@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from accounts.identifiers import is_valid_bn9
 from accounts.models import Business, ProgramAccount
-from financial.calculation import line_amounts, to_cents
+from financial.calculation import CENT, ZERO, line_amounts, to_cents
 from financial.calendar import start_of
 from financial.models import AccountBalance, Posting
 from financial.services import SPLIT
@@ -38,8 +38,6 @@ POSTINGS_PER_ACCOUNT_YEAR = 100
 ACCOUNTS_PER_BATCH = 500
 DEFAULT_SEED = 2026
 
-ZERO = Decimal("0.00")
-CENT = Decimal("0.01")
 ONE_DOLLAR = Decimal("1.00")
 INTEREST_RATE_PER_POSTING = Decimal("0.0075")
 GST_RATE = Decimal("0.05")
