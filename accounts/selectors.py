@@ -25,6 +25,7 @@ from delegation.permissions import (
     manager_role,
     program_accounts_visible_to,
 )
+from financial.calculation import ZERO
 from financial.calendar import start_of
 
 
@@ -50,7 +51,7 @@ def dashboard_accounts(user, business: Business) -> list[dict]:
 
 def _balance(account: ProgramAccount) -> Decimal:
     row = getattr(account, "balance_row", None)
-    return row.balance if row is not None else Decimal("0.00")
+    return row.balance if row is not None else ZERO
 
 
 def pending_access_requests(user, business: Business) -> QuerySet[AccessRequest]:

@@ -14,6 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
 ONE = Decimal("1")
+GST_RATE = Decimal("0.05")  # Excise Tax Act s. 165(1): 5 %, unless the goods are relieved
 
 
 def to_cents(amount: Decimal) -> Decimal:
@@ -71,7 +72,7 @@ def line_amounts(
     excise_tax=0,
     sima=0,
     surtax=0,
-    gst_rate=Decimal("0.05"),
+    gst_rate=GST_RATE,
 ) -> dict[str, Decimal]:
     """Duty, GST and the line total in cents, from CAD amounts and fractional rates."""
     vfd = _amount("value_for_duty", value_for_duty)

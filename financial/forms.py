@@ -7,7 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from carm.forms import MoneyField
 from carm.widgets import DatePicker
-from financial.models import DeclarationVersion, Payment, Posting
+from financial.calculation import GST_RATE, ZERO
+from financial.models import STATED_LEVIES, DeclarationVersion, Payment, Posting
 
 PERCENT = Decimal("100")
 
@@ -41,7 +42,11 @@ class LineForm(forms.Form):
         label=_("Duty rate (%)"), min_value=0, max_value=100, decimal_places=3
     )
     gst_rate = forms.DecimalField(
-        label=_("GST rate (%)"), min_value=0, max_value=100, decimal_places=3, initial=Decimal("5")
+        label=_("GST rate (%)"),
+        min_value=0,
+        max_value=100,
+        decimal_places=3,
+        initial=GST_RATE * PERCENT,
     )
     excise_duty = MoneyField(label=_("Excise duty"), min_value=0, required=False)
     excise_tax = MoneyField(label=_("Excise tax"), min_value=0, required=False)
@@ -52,8 +57,8 @@ class LineForm(forms.Form):
         data = dict(self.cleaned_data)
         data["duty_rate"] = data["duty_rate"] / PERCENT
         data["gst_rate"] = data["gst_rate"] / PERCENT
-        for name in ("excise_duty", "excise_tax", "sima", "surtax"):
-            data[name] = data.get(name) or Decimal("0")
+        for name in STATED_LEVIES:
+            data[name] = data.get(name) or ZERO
         return data
 
 

@@ -6,6 +6,8 @@ corrections). An account's balance is the sum of its postings, always; it is kep
 AccountBalance in the same transaction as each posting, so reading it never sums history.
 """
 
+from decimal import Decimal
+
 import pgtrigger
 from django.conf import settings
 from django.db import models
@@ -297,6 +299,10 @@ class Payment(models.Model):
         WIRE = "wire", _("Wire transfer")
         EDI = "edi", _("EDI")
 
+    # CBSA takes at most this much by credit card per billing period and program account
+    # (CARM Client Portal; CSCB bulletin 5408).
+    CREDIT_CARD_LIMIT = Decimal("4999.99")
+
     program_account = models.ForeignKey(
         ProgramAccount, on_delete=models.PROTECT, related_name="payments"
     )
@@ -394,16 +400,7 @@ class Statement(models.Model):
         ("G", "credits"),
         ("H", "total_payable"),
     )
-    REVENUE = (
-        "duty",
-        "excise_duty",
-        "excise_tax",
-        "sima",
-        "surtax",
-        "gst",
-        "interest",
-        "penalties",
-    )
+    REVENUE = (*REVENUE_SPLIT, "interest", "penalties")
 
     def summary_lines(self) -> list[tuple[str, str, str, object]]:
         """(letter, field name, label, amount) for lines A–H."""

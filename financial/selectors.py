@@ -17,6 +17,7 @@ from delegation.permissions import (
     program_accounts_visible_to,
     third_party_relationships,
 )
+from financial.calculation import ZERO
 from financial.calendar import start_of
 from financial.models import AccountBalance, Declaration, Posting, Statement
 
@@ -24,7 +25,7 @@ from financial.models import AccountBalance, Declaration, Posting, Statement
 def account_balance(program_account: ProgramAccount) -> Decimal:
     """The balance as kept beside the ledger: one row read, however long the history."""
     row = AccountBalance.objects.filter(program_account=program_account).first()
-    return row.balance if row else Decimal("0.00")
+    return row.balance if row else ZERO
 
 
 def ledger_mismatches():
@@ -36,9 +37,7 @@ def ledger_mismatches():
     )
     money = DecimalField(max_digits=14, decimal_places=2)
     balances = AccountBalance.objects.annotate(
-        ledger_total=Coalesce(
-            Subquery(sums.values("total")), Value(Decimal("0")), output_field=money
-        ),
+        ledger_total=Coalesce(Subquery(sums.values("total")), Value(ZERO), output_field=money),
         ledger_count=Coalesce(Subquery(sums.values("count")), Value(0)),
     ).filter(~Q(balance=F("ledger_total")) | ~Q(postings=F("ledger_count")))
     orphans = (
@@ -52,8 +51,6 @@ def ledger_mismatches():
 
 
 # --- What a user may see of an account's history ----------------------------------------
-
-DECLARATION_KINDS = ("charge", "correction", "adjustment")
 
 
 def postings_visible_to(user, program_account: ProgramAccount):
@@ -71,7 +68,7 @@ def postings_visible_to(user, program_account: ProgramAccount):
     )
     others = Q(pk__in=[]) if not sees_others else Q()
     if not sees_money:
-        others &= Q(kind__in=DECLARATION_KINDS)
+        others &= Q(kind__in=Posting.DECLARATION_KINDS)
     return postings.filter(own | (others & ~own))
 
 

@@ -3,6 +3,7 @@ from decimal import Decimal
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from financial.calculation import GST_RATE, ZERO
 from financial.models import (
     Declaration,
     DeclarationLine,
@@ -12,8 +13,8 @@ from financial.models import (
     Statement,
 )
 
-RATE = {"max_digits": 6, "decimal_places": 5, "min_value": Decimal("0"), "max_value": Decimal("1")}
-MONEY = {"max_digits": 14, "decimal_places": 2, "min_value": Decimal("0")}
+RATE = {"max_digits": 6, "decimal_places": 5, "min_value": ZERO, "max_value": Decimal("1")}
+MONEY = {"max_digits": 14, "decimal_places": 2, "min_value": ZERO}
 
 
 class StrictDecimalField(serializers.DecimalField):
@@ -55,11 +56,11 @@ class LineInSerializer(serializers.Serializer):
     quantity = StrictDecimalField(max_digits=14, decimal_places=3, min_value=Decimal("0.001"))
     value_for_duty = StrictDecimalField(**MONEY)
     duty_rate = StrictDecimalField(**RATE)
-    gst_rate = StrictDecimalField(**RATE, default=Decimal("0.05"))
-    excise_duty = StrictDecimalField(**MONEY, default=Decimal("0"))
-    excise_tax = StrictDecimalField(**MONEY, default=Decimal("0"))
-    sima = StrictDecimalField(**MONEY, default=Decimal("0"))
-    surtax = StrictDecimalField(**MONEY, default=Decimal("0"))
+    gst_rate = StrictDecimalField(**RATE, default=GST_RATE)
+    excise_duty = StrictDecimalField(**MONEY, default=ZERO)
+    excise_tax = StrictDecimalField(**MONEY, default=ZERO)
+    sima = StrictDecimalField(**MONEY, default=ZERO)
+    surtax = StrictDecimalField(**MONEY, default=ZERO)
 
 
 class DeclarationInSerializer(serializers.Serializer):

@@ -16,11 +16,13 @@ from accounts.models import Business, ProgramAccount, User
 from accounts.selectors import bams_of
 from delegation.permissions import Action, can, employee_role, third_party_relationships
 from delegation.services import access_log_changed
-from financial.calculation import line_amounts, positive_cents
+from financial.calculation import GST_RATE, ZERO, line_amounts, positive_cents
 from financial.calendar import EASTERN, add_business_days, billing_period, payment_due_date
 from financial.errors import FinancialError
 from financial.locks import lock_account_balance
 from financial.models import (
+    REVENUE_SPLIT,
+    STATED_LEVIES,
     AccountBalance,
     Declaration,
     DeclarationLine,
@@ -30,8 +32,6 @@ from financial.models import (
 )
 from notifications.kinds import Kind
 from notifications.services import notification_send
-
-SPLIT = ("duty", "excise_duty", "excise_tax", "sima", "surtax", "gst")
 
 
 @transaction.atomic
@@ -53,7 +53,7 @@ def posting_create(
     """
     if not isinstance(amount, Decimal):
         raise TypeError("A posting's amount is a Decimal.")
-    unknown = set(split) - set(SPLIT)
+    unknown = set(split) - set(REVENUE_SPLIT)
     if unknown:
         raise TypeError(f"Unknown revenue columns: {', '.join(sorted(unknown))}")
     lock_account_balance(program_account)
@@ -119,15 +119,12 @@ def _priced_lines(lines: list[dict]) -> list[dict]:
             raise FinancialError("quantity", line=position) from None
         if not quantity.is_finite() or quantity <= 0:
             raise FinancialError("quantity", line=position)
-        amounts = {
-            name: line.get(name, Decimal("0")) or Decimal("0")
-            for name in ("excise_duty", "excise_tax", "sima", "surtax")
-        }
+        amounts = {name: line.get(name, ZERO) or ZERO for name in STATED_LEVIES}
         try:
             computed = line_amounts(
                 value_for_duty=line.get("value_for_duty"),
                 duty_rate=line.get("duty_rate"),
-                gst_rate=line.get("gst_rate", Decimal("0.05")),
+                gst_rate=line.get("gst_rate", GST_RATE),
                 **amounts,
             )
         except (TypeError, ValueError) as error:
@@ -141,7 +138,7 @@ def _priced_lines(lines: list[dict]) -> list[dict]:
                 "quantity": quantity,
                 "value_for_duty": Decimal(line["value_for_duty"]),
                 "duty_rate": Decimal(line["duty_rate"]),
-                "gst_rate": Decimal(line.get("gst_rate", Decimal("0.05"))),
+                "gst_rate": Decimal(line.get("gst_rate", GST_RATE)),
                 **{name: Decimal(value) for name, value in amounts.items()},
                 **computed,
             }
@@ -150,7 +147,7 @@ def _priced_lines(lines: list[dict]) -> list[dict]:
 
 
 def _split_of(lines: list[dict]) -> dict[str, Decimal]:
-    return {column: sum((line[column] for line in lines), Decimal("0.00")) for column in SPLIT}
+    return {column: sum((line[column] for line in lines), ZERO) for column in REVENUE_SPLIT}
 
 
 def _save_version(declaration, *, number, kind, status, lines, actor, reason_code="", comment=""):
@@ -161,7 +158,7 @@ def _save_version(declaration, *, number, kind, status, lines, actor, reason_cod
         status=status,
         reason_code=reason_code,
         comment=comment,
-        total=sum((line["total"] for line in lines), Decimal("0.00")),
+        total=sum((line["total"] for line in lines), ZERO),
         created_by=actor,
     )
     DeclarationLine.objects.bulk_create(DeclarationLine(version=version, **line) for line in lines)
@@ -190,7 +187,7 @@ def declaration_file(
     priced = _priced_lines(lines)
     lock_account_balance(program_account)
     split = _split_of(priced)
-    total = sum(split.values(), Decimal("0.00"))
+    total = sum(split.values(), ZERO)
     rpp = program_account.rpp_status == ProgramAccount.RppStatus.ACTIVE
     declaration = Declaration.objects.create(
         transaction_number=next_transaction_number(),
@@ -243,9 +240,9 @@ def correction_deadline(declaration: Declaration) -> datetime.datetime:
 def _post_delta(
     declaration: Declaration, version: DeclarationVersion, previous_lines: list[dict], kind: str
 ):
-    before, after = _split_of(previous_lines), _split_of(list(version.lines.values(*SPLIT)))
-    delta = {column: after[column] - before[column] for column in SPLIT}
-    amount = sum(delta.values(), Decimal("0.00"))
+    before, after = _split_of(previous_lines), _split_of(list(version.lines.values(*REVENUE_SPLIT)))
+    delta = {column: after[column] - before[column] for column in REVENUE_SPLIT}
+    amount = sum(delta.values(), ZERO)
     if amount:
         posting_create(
             program_account=declaration.program_account,
@@ -266,7 +263,7 @@ def _approved_lines(declaration: Declaration) -> list[dict]:
         .order_by("-number")
         .first()
     )
-    return list(latest.lines.values(*SPLIT))
+    return list(latest.lines.values(*REVENUE_SPLIT))
 
 
 @transaction.atomic
@@ -344,8 +341,6 @@ def adjustment_decide(
 
 # --- Payments ------------------------------------------------------------------------------
 
-CREDIT_CARD_LIMIT = Decimal("4999.99")
-
 
 def payment_fingerprint(*, amount: Decimal, method: str) -> str:
     return hashlib.sha256(f"{amount:.2f}|{method}".encode()).hexdigest()
@@ -386,14 +381,19 @@ def payment_create(
         return existing, False
     if method == Payment.Method.CREDIT_CARD:
         start, end = billing_period(timezone.localdate())
-        this_cycle = Payment.objects.filter(
-            program_account=program_account,
-            method=Payment.Method.CREDIT_CARD,
-            created_at__date__gte=start,
-            created_at__date__lte=end,
-        ).aggregate(total=Sum("amount"))["total"] or Decimal("0.00")
-        if this_cycle + amount > CREDIT_CARD_LIMIT:
-            raise FinancialError("credit_card_limit", remaining=CREDIT_CARD_LIMIT - this_cycle)
+        this_cycle = (
+            Payment.objects.filter(
+                program_account=program_account,
+                method=Payment.Method.CREDIT_CARD,
+                created_at__date__gte=start,
+                created_at__date__lte=end,
+            ).aggregate(total=Sum("amount"))["total"]
+            or ZERO
+        )
+        if this_cycle + amount > Payment.CREDIT_CARD_LIMIT:
+            raise FinancialError(
+                "credit_card_limit", remaining=Payment.CREDIT_CARD_LIMIT - this_cycle
+            )
     payer = acting_business(actor, program_account)
     posting = posting_create(
         program_account=program_account,

@@ -20,10 +20,10 @@ from django.utils import timezone
 
 from accounts.models import ProgramAccount
 from accounts.selectors import employees_of_accounts
-from financial.calculation import to_cents
+from financial.calculation import ZERO, to_cents
 from financial.calendar import billing_period, payment_due_date, start_of, statement_date
-from financial.models import AccountBalance, InterestAccrual, Posting, Statement
-from financial.services import SPLIT, posting_create
+from financial.models import REVENUE_SPLIT, AccountBalance, InterestAccrual, Posting, Statement
+from financial.services import posting_create
 from notifications.kinds import Kind
 from notifications.services import Notice, notifications_send
 
@@ -40,15 +40,15 @@ REVENUE_COLUMNS = Statement.REVENUE
 PERIOD_TOTALS = """
 SELECT program_account_id,
   COALESCE(SUM(amount) FILTER (WHERE posted_at < %(start)s), 0),
-  COALESCE(SUM(amount) FILTER (WHERE {in_period} AND kind IN ('correction', 'adjustment')), 0),
-  COALESCE(-SUM(amount) FILTER (WHERE {in_period} AND kind = 'payment'), 0),
-  COALESCE(SUM(amount) FILTER (WHERE {in_period} AND kind = 'refund'), 0),
-  COALESCE(SUM(amount) FILTER (WHERE {in_period} AND kind IN ('interest', 'penalty')), 0),
-  COALESCE(SUM(amount) FILTER (WHERE {in_period} AND kind = 'charge'), 0),
-  COALESCE(-SUM(amount) FILTER (WHERE {in_period} AND kind = 'offset'), 0),
+  COALESCE(SUM(amount) FILTER (WHERE {in_period} AND kind = ANY(%(revisions)s)), 0),
+  COALESCE(-SUM(amount) FILTER (WHERE {in_period} AND kind = %(payment)s), 0),
+  COALESCE(SUM(amount) FILTER (WHERE {in_period} AND kind = %(refund)s), 0),
+  COALESCE(SUM(amount) FILTER (WHERE {in_period} AND kind IN (%(interest)s, %(penalty)s)), 0),
+  COALESCE(SUM(amount) FILTER (WHERE {in_period} AND kind = %(charge)s), 0),
+  COALESCE(-SUM(amount) FILTER (WHERE {in_period} AND kind = %(offset)s), 0),
   {split},
-  COALESCE(SUM(amount) FILTER (WHERE {in_period} AND kind = 'interest'), 0),
-  COALESCE(SUM(amount) FILTER (WHERE {in_period} AND kind = 'penalty'), 0)
+  COALESCE(SUM(amount) FILTER (WHERE {in_period} AND kind = %(interest)s), 0),
+  COALESCE(SUM(amount) FILTER (WHERE {in_period} AND kind = %(penalty)s), 0)
 FROM financial_posting
 WHERE program_account_id = ANY(%(accounts)s) AND posted_at >= %(lower)s AND posted_at < %(end)s
 GROUP BY program_account_id
@@ -56,10 +56,15 @@ GROUP BY program_account_id
     in_period="posted_at >= %(start)s",
     split=",\n  ".join(
         f"COALESCE(SUM({column}) FILTER (WHERE posted_at >= %(start)s"
-        " AND kind IN ('charge', 'correction', 'adjustment')), 0)"
-        for column in SPLIT
+        " AND kind = ANY(%(declaration_kinds)s)), 0)"
+        for column in REVENUE_SPLIT
     ),
 )
+KINDS = {
+    **{kind.value: kind.value for kind in Posting.Kind},
+    "revisions": list(Posting.REVISION_KINDS),
+    "declaration_kinds": list(Posting.DECLARATION_KINDS),
+}
 
 
 def last_period_end(today: datetime.date) -> datetime.date:
@@ -94,7 +99,7 @@ def statements_issue(
         candidates = candidates.filter(program_account_id__in=list(accounts))
     ids = sorted(candidates.values_list("program_account_id", flat=True))
     issued = already = 0
-    interest = Decimal("0.00")
+    interest = ZERO
     for offset in range(0, len(ids), CHUNK):
         chunk_issued, chunk_already, chunk_interest = _issue_chunk(
             period_end, ids[offset : offset + CHUNK]
@@ -126,7 +131,7 @@ def _issue_chunk(period_end: datetime.date, ids: list[int]) -> tuple[int, int, D
     )
     todo = [pk for pk in ids if pk not in done]
     if not todo:
-        return 0, len(done), Decimal("0.00")
+        return 0, len(done), ZERO
     interest = _post_interest(todo, start, period_end, end)
     previous = dict(
         Statement.objects.filter(
@@ -140,7 +145,7 @@ def _issue_chunk(period_end: datetime.date, ids: list[int]) -> tuple[int, int, D
         row = rows.get(pk)
         if row is None and not previous.get(pk):
             continue  # nothing owed and nothing happened: no statement
-        values = row or dict.fromkeys((*LINE_COLUMNS, *REVENUE_COLUMNS), Decimal("0.00"))
+        values = row or dict.fromkeys((*LINE_COLUMNS, *REVENUE_COLUMNS), ZERO)
         if pk in previous:
             values["previous_balance"] = previous[pk]
         statements.append(_statement(pk, start, period_end, values))
@@ -155,7 +160,8 @@ def _period_totals(ids, lower, end, start) -> dict[int, dict]:
     lower = lower or datetime.datetime(1, 1, 2, tzinfo=datetime.UTC)
     with connection.cursor() as cursor:
         cursor.execute(
-            PERIOD_TOTALS, {"accounts": ids, "lower": lower, "start": start_of(start), "end": end}
+            PERIOD_TOTALS,
+            {"accounts": ids, "lower": lower, "start": start_of(start), "end": end, **KINDS},
         )
         columns = (*LINE_COLUMNS, *REVENUE_COLUMNS)
         return {row[0]: dict(zip(columns, row[1:], strict=True)) for row in cursor.fetchall()}
@@ -190,7 +196,7 @@ def _post_interest(ids, start, period_end, end) -> Decimal:
         .values("program_account_id")
         .annotate(total=Sum("amount"))
     )
-    posted = Decimal("0.00")
+    posted = ZERO
     accounts = ProgramAccount.objects.in_bulk([row["program_account_id"] for row in accrued])
     for row in accrued:
         amount = to_cents(row["total"])

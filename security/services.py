@@ -344,4 +344,3 @@ def forecast_nudge(*, day: datetime.date) -> int:
             for bam in bams[account.business_id]
         ]
     return notifications_send(kind=Kind.RPP_FORECAST, notices=notices)
-

@@ -25,10 +25,9 @@ from django.utils import timezone
 
 from accounts.identifiers import is_valid_bn9
 from accounts.models import Business, ProgramAccount
-from financial.calculation import CENT, ZERO, line_amounts, to_cents
+from financial.calculation import CENT, GST_RATE, ZERO, line_amounts, to_cents
 from financial.calendar import start_of
-from financial.models import AccountBalance, Posting
-from financial.services import SPLIT
+from financial.models import REVENUE_SPLIT, AccountBalance, Posting
 
 HEAVY_SLOT = 900_000
 LIGHT_SLOT = 900_001
@@ -40,7 +39,6 @@ DEFAULT_SEED = 2026
 
 ONE_DOLLAR = Decimal("1.00")
 INTEREST_RATE_PER_POSTING = Decimal("0.0075")
-GST_RATE = Decimal("0.05")
 # Most goods enter duty-free or at a few percent; a quarter at 0 %.
 DUTY_RATES = tuple(
     Decimal(r) for r in ("0", "0", "0.025", "0.045", "0.06", "0.065", "0.08", "0.18")
@@ -66,7 +64,7 @@ COPY_COLUMNS = (
     "transaction_number",
     "filed_by_id",
     "description",
-    *SPLIT,
+    *REVENUE_SPLIT,
 )
 
 
@@ -212,7 +210,7 @@ def _copy_line(row: Row, account_id: int, business_id: int) -> str:
         row.transaction_number,
         filed_by,
         row.description,
-        *(str(getattr(row, column)) for column in SPLIT),
+        *(str(getattr(row, column)) for column in REVENUE_SPLIT),
     )
     return "\t".join(fields) + "\n"
 
