@@ -34,7 +34,7 @@ MESSAGES = {
     ),
     "refund_over_credit": _("The refund cannot exceed the credit of %(credit)s."),
     "credit_card_limit": _(
-        "Credit card payments are limited to $4,999.99 per billing period on a program "
+        "Credit card payments are limited to %(limit)s per billing period on a program "
         "account; %(remaining)s remains for this period."
     ),
 }

@@ -392,7 +392,9 @@ def payment_create(
         )
         if this_cycle + amount > Payment.CREDIT_CARD_LIMIT:
             raise FinancialError(
-                "credit_card_limit", remaining=Payment.CREDIT_CARD_LIMIT - this_cycle
+                "credit_card_limit",
+                limit=Payment.CREDIT_CARD_LIMIT,
+                remaining=Payment.CREDIT_CARD_LIMIT - this_cycle,
             )
     payer = acting_business(actor, program_account)
     posting = posting_create(

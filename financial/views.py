@@ -35,7 +35,7 @@ from financial.forms import (
     PaymentForm,
     line_initial,
 )
-from financial.models import DeclarationVersion, Posting
+from financial.models import DeclarationVersion, Payment, Posting
 
 PAGE_SIZE = 50
 
@@ -255,6 +255,7 @@ def pay(request: HttpRequest, bn15: str) -> HttpResponse:
             "account": account,
             "form": form,
             "provider_payments": provider_payments,
+            "card_limit": Payment.CREDIT_CARD_LIMIT,
             "balance": selectors.account_balance(account) if sees_balance else None,
         },
     )
