@@ -1,7 +1,11 @@
 from rest_framework import generics
 
 from accounts.serializers import ProgramAccountSerializer
-from delegation.permissions import get_program_account_for, program_accounts_visible_to
+from delegation.permissions import (
+    get_program_account_for,
+    program_accounts_visible_to,
+    third_party_relationships_of,
+)
 from delegation.services import access_log_viewed
 
 
@@ -13,6 +17,11 @@ class ProgramAccountListApi(generics.ListAPIView):
 
     def get_queryset(self):
         return program_accounts_visible_to(self.request.user).select_related("business")
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        third_party_relationships_of(self.request.user, page)  # each row's rights at once
+        return page
 
 
 class ProgramAccountDetailApi(generics.RetrieveAPIView):

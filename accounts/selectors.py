@@ -24,6 +24,7 @@ from delegation.permissions import (
     employee_role,
     manager_role,
     program_accounts_visible_to,
+    third_party_relationships_of,
 )
 from financial.calculation import ZERO
 from financial.calendar import start_of
@@ -32,12 +33,13 @@ from financial.calendar import start_of
 def dashboard_accounts(user, business: Business) -> list[dict]:
     """The business's accounts the user sees, each with the user's role on it, its balance
     where the user may see it, and whether the user may pay."""
-    accounts = (
+    accounts = list(
         program_accounts_visible_to(user)
         .filter(business=business)
         .select_related("balance_row")
         .order_by("bn15")
     )
+    third_party_relationships_of(user, accounts)  # the rights of every row, read at once
     return [
         {
             "account": account,

@@ -13,6 +13,7 @@ Two ways lead to an account:
 Nothing is cached beyond one request, so a revocation holds on the next one.
 """
 
+from collections.abc import Iterable
 from enum import StrEnum
 
 import rules
@@ -101,14 +102,18 @@ def _request_cache(user, name: str) -> dict:
 
 
 def _membership(user, business_id: int) -> Membership | None:
-    cache = _request_cache(user, "memberships")
-    if business_id not in cache:
-        cache[business_id] = (
-            Membership.objects.filter(user=user, business_id=business_id)
-            .prefetch_related("program_accounts")
-            .first()
-        )
-    return cache[business_id]
+    """The user's membership of a business. All of them are read at the first question (a
+    person works for a few businesses), so a page of many accounts asks no more."""
+    memberships = user.__dict__.get("_carm_memberships")
+    if memberships is None:  # kept whole once read: threads sharing a user see all or none
+        memberships = {
+            membership.business_id: membership
+            for membership in Membership.objects.filter(user=user).prefetch_related(
+                "program_accounts"
+            )
+        }
+        user.__dict__["_carm_memberships"] = memberships
+    return memberships.get(business_id)
 
 
 def employee_role(user, program_account: ProgramAccount) -> Role | None:
@@ -160,18 +165,40 @@ def _relationship_actions(user, relationship: Relationship) -> frozenset:
 
 def third_party_relationships(user, program_account: ProgramAccount) -> list[Relationship]:
     """The relationships in force that let the user act on this account."""
+    return third_party_relationships_of(user, [program_account])[program_account.pk]
+
+
+def third_party_relationships_of(
+    user, program_accounts: Iterable[ProgramAccount]
+) -> dict[int, list[Relationship]]:
+    """`third_party_relationships` of many accounts in at most two queries, kept for the
+    request: a list page asks this first, then `can` of each row costs nothing."""
     cache = _request_cache(user, "relationships")
-    if program_account.pk not in cache:
-        cache[program_account.pk] = list(
-            relationships_acting_for(user)
-            .filter(importer_id=program_account.business_id)
-            .filter(
-                Q(kind=Relationship.Kind.BUSINESS_MANAGEMENT)
-                | Q(relationshipaccount__program_account=program_account)
+    accounts = list(program_accounts)
+    todo = {account.pk: account for account in accounts if account.pk not in cache}
+    if todo:
+        relationships = list(
+            relationships_acting_for(user).filter(
+                importer_id__in={account.business_id for account in todo.values()}
             )
-            .distinct()
         )
-    return cache[program_account.pk]
+        # Program Management covers the accounts the importer chose; Business Management all.
+        programs = [r for r in relationships if r.kind == Relationship.Kind.PROGRAM_MANAGEMENT]
+        chosen = set()
+        if programs:
+            chosen = set(
+                RelationshipAccount.objects.filter(
+                    relationship__in=programs, program_account_id__in=list(todo)
+                ).values_list("relationship_id", "program_account_id")
+            )
+        for pk, account in todo.items():
+            cache[pk] = [
+                r
+                for r in relationships
+                if r.importer_id == account.business_id
+                and (r.kind == Relationship.Kind.BUSINESS_MANAGEMENT or (r.pk, pk) in chosen)
+            ]
+    return {account.pk: cache[account.pk] for account in accounts}
 
 
 def third_party_actions(user, program_account: ProgramAccount) -> frozenset:

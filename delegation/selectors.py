@@ -11,6 +11,7 @@ from delegation.permissions import (
     manager_role,
     program_accounts_visible_to,
     relationships_acting_for,
+    third_party_relationships_of,
 )
 
 
@@ -45,6 +46,8 @@ def client_accounts(user, provider: Business, *, search: str = "") -> list[tuple
         accounts = accounts.filter(
             Q(business__legal_name__icontains=search.strip()) | Q(bn15__contains=compact)
         )
+    accounts = list(accounts)
+    third_party_relationships_of(user, accounts)  # the rights of every row, read at once
     return [
         (account, can(user, Action.VIEW_SECURITY, account), can(user, Action.PAY, account))
         for account in accounts

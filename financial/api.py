@@ -15,6 +15,7 @@ from financial.documents import (
 )
 from financial.errors import FinancialError
 from financial.forms import HistoryFilterForm
+from financial.models import Declaration
 from financial.serializers import (
     CorrectionInSerializer,
     DeclarationDetailSerializer,
@@ -72,7 +73,7 @@ class DeclarationListApi(generics.ListCreateAPIView):
         access_log_viewed(
             user=self.request.user, program_account=account, action=Action.VIEW_OWN_TRANSACTIONS
         )
-        return selectors.declarations_visible_to(self.request.user, account)
+        return selectors.with_lines(selectors.declarations_visible_to(self.request.user, account))
 
     @extend_schema(request=DeclarationInSerializer, responses={201: DeclarationSerializer})
     def post(self, request: Request, bn15: str) -> Response:
@@ -82,7 +83,8 @@ class DeclarationListApi(generics.ListCreateAPIView):
         declaration = services.declaration_file(
             actor=request.user, program_account=account, **incoming.validated_data
         )
-        return Response(DeclarationSerializer(declaration).data, status=status.HTTP_201_CREATED)
+        filed = selectors.with_lines(Declaration.objects.filter(pk=declaration.pk)).get()
+        return Response(DeclarationSerializer(filed).data, status=status.HTTP_201_CREATED)
 
 
 class DeclarationDetailApi(generics.RetrieveAPIView):
@@ -94,7 +96,7 @@ class DeclarationDetailApi(generics.RetrieveAPIView):
         access_log_viewed(
             user=self.request.user, program_account=declaration.program_account, what=number
         )
-        return declaration
+        return selectors.with_lines(Declaration.objects.filter(pk=declaration.pk)).get()
 
 
 class CorrectionApi(APIView):

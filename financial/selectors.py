@@ -4,7 +4,7 @@ import datetime
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, DecimalField, F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import Count, DecimalField, F, OuterRef, Prefetch, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -19,7 +19,13 @@ from delegation.permissions import (
 )
 from financial.calculation import ZERO
 from financial.calendar import start_of
-from financial.models import AccountBalance, Declaration, Posting, Statement
+from financial.models import (
+    AccountBalance,
+    Declaration,
+    DeclarationVersion,
+    Posting,
+    Statement,
+)
 
 
 def account_balance(program_account: ProgramAccount) -> Decimal:
@@ -93,6 +99,21 @@ def history(
     if transaction_number:
         postings = postings.filter(transaction_number=transaction_number)
     return postings.order_by("-posted_at", "-id")
+
+
+def with_lines(declarations):
+    """Declarations with what the API shows of each, read in a fixed number of queries:
+    the current (latest approved) version's lines as `current_lines`, every version and
+    its lines."""
+    approved = (
+        DeclarationVersion.objects.filter(status=DeclarationVersion.Status.APPROVED)
+        .order_by("-number")
+        .prefetch_related("lines")
+    )
+    return declarations.select_related("program_account", "filed_by").prefetch_related(
+        Prefetch("versions", queryset=approved, to_attr="approved_versions"),
+        Prefetch("versions", queryset=DeclarationVersion.objects.prefetch_related("lines")),
+    )
 
 
 def declarations_visible_to(user, program_account: ProgramAccount):

@@ -9,7 +9,7 @@ import hashlib
 from decimal import Decimal, InvalidOperation
 
 from django.db import connection, transaction
-from django.db.models import F, Q, Sum
+from django.db.models import F, Sum
 from django.utils import timezone
 
 from accounts.models import Business, ProgramAccount, User
@@ -426,34 +426,42 @@ def payment_create(
     return payment, True
 
 
+# The charges of the declarations waiting for payment that every credit on the account now
+# covers, with the debits before them (oldest debt first).
+COVERED_CHARGES = """
+WITH debits AS (
+  SELECT kind, transaction_number, SUM(amount) OVER (ORDER BY posted_at, id) AS owed_until
+  FROM financial_posting
+  WHERE program_account_id = %(account)s AND amount > 0
+)
+SELECT transaction_number FROM debits
+WHERE kind = %(charge)s AND transaction_number = ANY(%(waiting)s)
+  AND owed_until <= (
+    SELECT COALESCE(-SUM(amount), 0) FROM financial_posting
+    WHERE program_account_id = %(account)s AND amount < 0
+  )
+"""
+
+
 def _release_paid_declarations(program_account: ProgramAccount) -> None:
     """Oldest debt first: a declaration is paid once every credit on the account covers
-    the debits up to and including its charge."""
-    waiting = list(
-        program_account.declarations.filter(status=Declaration.Status.PAYMENT_REQUIRED).order_by(
-            "filed_at"
-        )
-    )
-    if not waiting:
+    the debits up to and including its charge. Three statements, however many wait."""
+    waiting = program_account.declarations.filter(status=Declaration.Status.PAYMENT_REQUIRED)
+    numbers = list(waiting.values_list("transaction_number", flat=True))
+    if not numbers:
         return
-    postings = program_account.postings.all()
-    credits = -(postings.filter(amount__lt=0).aggregate(total=Sum("amount"))["total"] or 0)
-    for declaration in waiting:
-        charge = postings.filter(
-            transaction_number=declaration.transaction_number, kind=Posting.Kind.CHARGE
-        ).first()
-        if charge is None:
-            continue
-        owed_until = (
-            postings.filter(amount__gt=0)
-            .filter(
-                Q(posted_at__lt=charge.posted_at) | Q(posted_at=charge.posted_at, pk__lte=charge.pk)
-            )
-            .aggregate(total=Sum("amount"))["total"]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            COVERED_CHARGES,
+            {
+                "account": program_account.pk,
+                "charge": Posting.Kind.CHARGE.value,
+                "waiting": numbers,
+            },
         )
-        if owed_until <= credits:
-            declaration.status = Declaration.Status.PAID
-            declaration.save(update_fields=["status"])
+        paid = [number for (number,) in cursor.fetchall()]
+    if paid:
+        waiting.filter(transaction_number__in=paid).update(status=Declaration.Status.PAID)
 
 
 # --- Refunds -------------------------------------------------------------------------------

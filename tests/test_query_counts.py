@@ -1,0 +1,494 @@
+"""No query per row: every list page and list endpoint is read at two sizes, and the larger
+may not take more queries than the smaller. Each case also shows that the rows it added
+are on the page, so that an empty list cannot pass."""
+
+import datetime
+import itertools
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal as D
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import AccessRequest, ApiKey, Role
+from delegation.models import AccessLogEntry, ClientGroup
+from financial.models import Posting
+from financial.services import declaration_correct, declaration_file, posting_create
+from notifications.kinds import Kind
+from security.models import RppReview, SuretyBond
+from tests.conftest import provider_firm, relationship_with
+from tests.factories import (
+    BusinessFactory,
+    NotificationFactory,
+    ProgramAccountFactory,
+    StatementFactory,
+    UserFactory,
+    member,
+)
+from tests.support import with_check_digit
+
+pytestmark = pytest.mark.django_db
+
+SMALL, LARGE = 3, 15
+numbers = itertools.count(1)
+
+
+@dataclass
+class Case:
+    """A list read by `viewer` at `url` (made once the rows exist), growing by `grow(n)`;
+    `rows` counts its rows in the response."""
+
+    viewer: object
+    url: Callable[[], str]
+    grow: Callable[[int], None]
+    rows: Callable[[object], int]
+
+
+def html_rows(marker: str) -> Callable:
+    return lambda response: response.content.decode().count(marker)
+
+
+def api_rows(response) -> int:
+    body = response.json()
+    return len(body["results"] if isinstance(body, dict) and "results" in body else body)
+
+
+def read_at_two_sizes(client_for, django_assert_max_num_queries, case: Case) -> None:
+    client = client_for(case.viewer)
+    case.grow(SMALL)
+    with CaptureQueriesContext(connection) as small:
+        first = client.get(case.url())
+    assert first.status_code == 200, first.content[:500]
+    case.grow(LARGE - SMALL)
+    with django_assert_max_num_queries(len(small)):
+        second = client.get(case.url())
+    assert second.status_code == 200
+    assert case.rows(second) - case.rows(first) >= LARGE - SMALL
+
+
+def at(days_ago: int) -> datetime.datetime:
+    return timezone.now() - datetime.timedelta(days=days_ago)
+
+
+def charge(account, amount="100.00", posted_at=None, **extra) -> Posting:
+    value = D(amount)
+    return posting_create(
+        program_account=account,
+        kind="charge",
+        amount=value,
+        duty=value,
+        posted_at=posted_at or timezone.now(),
+        **extra,
+    )
+
+
+LINE = {
+    "hs_code": "6109100010",
+    "description": "T-shirts",
+    "quantity": D("10"),
+    "value_for_duty": D("100.00"),
+    "duty_rate": D("0.18"),
+}
+
+
+def file(actor, account, vendor="Row vendor"):
+    return declaration_file(
+        actor=actor,
+        program_account=account,
+        release_date=timezone.localdate(),
+        port_of_entry="0497",
+        vendor=vendor,
+        lines=[LINE],
+    )
+
+
+def another_importer(n: int):
+    business = BusinessFactory(
+        bn9=with_check_digit(f"{61000000 + n:08d}"), legal_name=f"Client {n} Imports Ltd."
+    )
+    return business, ProgramAccountFactory(business=business, reference="RM0001")
+
+
+# --- Pages ---------------------------------------------------------------------------------
+
+
+def test_home_with_many_accounts(client_for, django_assert_max_num_queries, maple, reader):
+    """A reader on every account: the balance is shown, paying is not, on each row."""
+    membership = reader.memberships.get()
+
+    def grow(count):
+        for _ in range(count):
+            account = ProgramAccountFactory(business=maple, reference=f"RM{next(numbers) + 10:04d}")
+            membership.program_accounts.add(account)
+
+    read_at_two_sizes(
+        client_for,
+        django_assert_max_num_queries,
+        Case(reader, lambda: reverse("home"), grow, html_rows("/program-accounts/")),
+    )
+
+
+def test_my_clients(client_for, django_assert_max_num_queries, broker_firm, broker):
+    def grow(count):
+        for _ in range(count):
+            n = next(numbers)
+            importer, _account = another_importer(n)
+            relationship_with(importer, broker_firm, level="editor", sees_security=n % 2 == 0)
+
+    read_at_two_sizes(
+        client_for,
+        django_assert_max_num_queries,
+        Case(
+            broker,
+            lambda: reverse("my_clients", args=[broker_firm.bn9]),
+            grow,
+            html_rows("Imports Ltd.</td>"),
+        ),
+    )
+
+
+def test_transactions_page_and_daily_notice(
+    client_for, django_assert_max_num_queries, importer_bam, rm1
+):
+    def grow(count):
+        for _ in range(count):
+            charge(rm1, transaction_number=f"{next(numbers):014d}")
+
+    read_at_two_sizes(
+        client_for,
+        django_assert_max_num_queries,
+        Case(
+            importer_bam,
+            lambda: reverse("transactions", args=[rm1.bn15]),
+            grow,
+            html_rows("/declarations/"),
+        ),
+    )
+    today = timezone.localdate().isoformat()
+    read_at_two_sizes(
+        client_for,
+        django_assert_max_num_queries,
+        Case(
+            importer_bam,
+            lambda: reverse("daily_notice", args=[rm1.bn15, today]),
+            grow,
+            html_rows("<td>Charge</td>"),
+        ),
+    )
+
+
+def test_statements_page(client_for, django_assert_max_num_queries, importer_bam, rm1):
+    def grow(count):
+        for _ in range(count):
+            end = datetime.date(2020, 1, 17) + datetime.timedelta(days=31 * next(numbers))
+            StatementFactory(program_account=rm1, period_end=end.replace(day=17))
+
+    read_at_two_sizes(
+        client_for,
+        django_assert_max_num_queries,
+        Case(
+            importer_bam,
+            lambda: reverse("statements", args=[rm1.bn15]),
+            grow,
+            html_rows(".pdf"),
+        ),
+    )
+
+
+def test_a_declaration_with_many_versions(
+    client_for, django_assert_max_num_queries, importer_bam, rm1
+):
+    declaration = file(importer_bam, rm1)
+
+    def grow(count):
+        for _ in range(count):
+            value = D("100.00") + next(numbers)
+            declaration_correct(
+                actor=importer_bam,
+                declaration=declaration,
+                reason_code="valuation",
+                lines=[{**LINE, "value_for_duty": value}],
+            )
+
+    rm1.rpp_status = "active"
+    rm1.save()
+    read_at_two_sizes(
+        client_for,
+        django_assert_max_num_queries,
+        Case(
+            importer_bam,
+            lambda: reverse("declaration", args=[declaration.transaction_number]),
+            grow,
+            html_rows("6109100010"),
+        ),
+    )
+
+
+def test_employees_page(client_for, django_assert_max_num_queries, maple, importer_bam, rm1):
+    def grow(count):
+        for _ in range(count):
+            person = UserFactory(email=f"employee{next(numbers)}@maple.example")
+            member(person, maple, Role.EDITOR, [rm1])
+            asker = UserFactory(email=f"asker{next(numbers)}@example.com")
+            AccessRequest.objects.create(user=asker, business=maple, comment="Hello")
+
+    read_at_two_sizes(
+        client_for,
+        django_assert_max_num_queries,
+        Case(
+            importer_bam,
+            lambda: reverse("employees", args=[maple.bn9]),
+            grow,
+            html_rows("@maple.example"),
+        ),
+    )
+
+
+def test_third_parties_and_access_log(
+    client_for, django_assert_max_num_queries, maple, importer_bam, rm1
+):
+    def grow(count):
+        for _ in range(count):
+            n = next(numbers)
+            firm, user = provider_firm(
+                with_check_digit(f"{62000000 + n:08d}"), f"Provider {n} Ltd.", f"p{n}@x.example"
+            )
+            relationship_with(maple, firm, kind="program", accounts=[rm1], level="reader")
+            AccessLogEntry.objects.create(
+                importer=maple, provider=firm, user=user, program_account=rm1, action="viewed"
+            )
+
+    read_at_two_sizes(
+        client_for,
+        django_assert_max_num_queries,
+        Case(
+            importer_bam,
+            lambda: reverse("third_parties", args=[maple.bn9]),
+            grow,
+            html_rows(" Ltd.</"),
+        ),
+    )
+    read_at_two_sizes(
+        client_for,
+        django_assert_max_num_queries,
+        Case(
+            importer_bam,
+            lambda: reverse("access_log", args=[maple.bn9]),
+            grow,
+            html_rows("@x.example"),
+        ),
+    )
+
+
+def test_provider_relationships_and_client_groups(
+    client_for, django_assert_max_num_queries, broker_firm, broker
+):
+    def grow(count):
+        for _ in range(count):
+            n = next(numbers)
+            importer, _account = another_importer(n)
+            relationship_with(importer, broker_firm, level="editor")
+            group = ClientGroup.objects.create(provider=broker_firm, name=f"Team {n}")
+            group.clients.set([importer])
+            group.employees.set([broker])
+
+    for url, marker in (
+        ("provider_relationships", "Imports Ltd."),
+        ("client_groups", "Team "),
+    ):
+        read_at_two_sizes(
+            client_for,
+            django_assert_max_num_queries,
+            Case(
+                broker,
+                lambda url=url: reverse(url, args=[broker_firm.bn9]),
+                grow,
+                html_rows(marker),
+            ),
+        )
+
+
+def test_inbox(client_for, django_assert_max_num_queries, importer_bam):
+    def grow(count):
+        for _ in range(count):
+            NotificationFactory(recipient=importer_bam, kind=Kind.STATEMENT_AVAILABLE)
+
+    read_at_two_sizes(
+        client_for,
+        django_assert_max_num_queries,
+        Case(importer_bam, lambda: reverse("notifications:inbox"), grow, html_rows("2026-10-25")),
+    )
+
+
+@pytest.fixture
+def surety_firm(db):
+    business = BusinessFactory(bn9="777888991", legal_name="True North Surety Co.", is_surety=True)
+    user = UserFactory(email="bonds@surety.example")
+    member(user, business, Role.BAM)
+    return business, user
+
+
+def test_a_suretys_bonds(client_for, django_assert_max_num_queries, surety_firm):
+    surety, user = surety_firm
+
+    def grow(count):
+        for _ in range(count):
+            n = next(numbers)
+            _importer, account = another_importer(n)
+            SuretyBond.objects.create(
+                program_account=account,
+                surety=surety,
+                bond_number=f"TN-{n}",
+                amount=D("5000.00"),
+                effective_date=timezone.localdate(),
+                posted_by=user,
+            )
+
+    read_at_two_sizes(
+        client_for,
+        django_assert_max_num_queries,
+        Case(user, lambda: reverse("surety_bonds"), grow, html_rows("TN-")),
+    )
+
+
+def test_financial_security_page(
+    client_for, django_assert_max_num_queries, importer_bam, rm1, surety_firm
+):
+    surety, user = surety_firm
+    rm1.rpp_status = "active"
+    rm1.save()
+
+    def grow(count):
+        for _ in range(count):
+            n = next(numbers)
+            SuretyBond.objects.create(
+                program_account=rm1,
+                surety=surety,
+                bond_number=f"TN-{n}",
+                amount=D("5000.00"),
+                effective_date=timezone.localdate() - datetime.timedelta(days=n),
+                posted_by=user,
+            )
+            RppReview.objects.create(
+                program_account=rm1,
+                year=1990 + n,
+                highest_amount=D("0"),
+                required_bond=D("5000"),
+                required_cash=D("5000"),
+                previous_bond=D("5000"),
+                previous_cash=D("5000"),
+                increased=False,
+                effective_date=datetime.date(1991 + n, 1, 15),
+            )
+
+    read_at_two_sizes(
+        client_for,
+        django_assert_max_num_queries,
+        Case(
+            importer_bam,
+            lambda: reverse("financial_security", args=[rm1.bn15]),
+            grow,
+            lambda response: len(re.findall(r"TN-\d+", response.content.decode())),
+        ),
+    )
+
+
+def test_api_keys_page(client_for, django_assert_max_num_queries, importer_bam):
+    def grow(count):
+        for _ in range(count):
+            n = next(numbers)
+            ApiKey.objects.create(
+                user=importer_bam, name=f"Key {n}", prefix=f"{n:08x}", hashed_secret="x" * 64
+            )
+
+    read_at_two_sizes(
+        client_for,
+        django_assert_max_num_queries,
+        Case(importer_bam, lambda: reverse("api_keys"), grow, html_rows("Key ")),
+    )
+
+
+# --- API -----------------------------------------------------------------------------------
+
+
+def test_api_program_accounts_for_a_broker(
+    client_for, django_assert_max_num_queries, broker_firm, broker
+):
+    def grow(count):
+        for _ in range(count):
+            n = next(numbers)
+            importer, _account = another_importer(n)
+            relationship_with(importer, broker_firm, level="reader", sees_security=n % 2 == 0)
+
+    read_at_two_sizes(
+        client_for,
+        django_assert_max_num_queries,
+        Case(broker, lambda: reverse("api-program-accounts"), grow, api_rows),
+    )
+
+
+@pytest.mark.parametrize("name", ["api-transactions", "api-declarations", "api-statements"])
+def test_api_transactions_declarations_and_statements(
+    client_for, django_assert_max_num_queries, importer_bam, rm1, name
+):
+    def grow(count):
+        for _ in range(count):
+            file(importer_bam, rm1)
+            end = datetime.date(2020, 1, 17) + datetime.timedelta(days=31 * next(numbers))
+            StatementFactory(program_account=rm1, period_end=end.replace(day=17))
+
+    read_at_two_sizes(
+        client_for,
+        django_assert_max_num_queries,
+        Case(importer_bam, lambda: reverse(name, args=[rm1.bn15]), grow, api_rows),
+    )
+
+
+def test_api_declaration_with_many_versions(
+    client_for, django_assert_max_num_queries, importer_bam, rm1
+):
+    rm1.rpp_status = "active"
+    rm1.save()
+    declaration = file(importer_bam, rm1)
+
+    def grow(count):
+        for _ in range(count):
+            declaration_correct(
+                actor=importer_bam,
+                declaration=declaration,
+                reason_code="valuation",
+                lines=[{**LINE, "value_for_duty": D("100.00") + next(numbers)}],
+            )
+
+    read_at_two_sizes(
+        client_for,
+        django_assert_max_num_queries,
+        Case(
+            importer_bam,
+            lambda: reverse("api-declaration", args=[declaration.transaction_number]),
+            grow,
+            lambda response: len(response.json()["versions"]),
+        ),
+    )
+
+
+@pytest.mark.parametrize("name", ["api-relationships", "api-notifications"])
+def test_api_relationships_and_notifications(
+    client_for, django_assert_max_num_queries, broker_firm, broker, name
+):
+    def grow(count):
+        for _ in range(count):
+            importer, account = another_importer(next(numbers))
+            relationship_with(importer, broker_firm, kind="program", accounts=[account])
+            NotificationFactory(recipient=broker)
+
+    read_at_two_sizes(
+        client_for,
+        django_assert_max_num_queries,
+        Case(broker, lambda: reverse(name), grow, api_rows),
+    )
