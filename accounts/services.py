@@ -11,7 +11,6 @@ from typing import ClassVar, TypeVar
 
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 
 from accounts import selectors
@@ -340,7 +339,8 @@ def access_request_create(*, user: User, bn9: str, comment: str = "") -> AccessR
             kind=Kind.ACCESS_REQUEST,
             dedupe_key=f"access-request:{request.pk}",
             context={"requester": user.get_full_name(), "business": business.legal_name},
-            link=reverse("employees", kwargs={"bn9": business.bn9}),
+            route="employees",
+            route_args=[business.bn9],
         )
     return request
 
@@ -398,7 +398,7 @@ def access_request_approve(
         kind=Kind.ACCESS_GRANTED,
         dedupe_key=f"access-request:{access_request.pk}:decision",
         context={"business": business.legal_name, "role": Role(role).value},
-        link=reverse("home"),
+        route="home",
     )
     return membership
 

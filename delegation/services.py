@@ -3,7 +3,6 @@
 import datetime
 
 from django.db import IntegrityError, transaction
-from django.urls import reverse
 from django.utils import timezone
 
 from accounts.identifiers import IdentifierError, normalize_bn9
@@ -50,7 +49,6 @@ def _notify_both_sides(relationship: Relationship, *, kind: Kind, step: str, act
         (relationship.importer, [Role.BAM, Role.PAM], "third_parties"),
     ]
     for business, roles, page in sides:
-        link = reverse(page, kwargs={"bn9": business.bn9})
         people = business.memberships.filter(role__in=roles).exclude(user=actor)
         for membership in people.select_related("user"):
             notification_send(
@@ -61,7 +59,8 @@ def _notify_both_sides(relationship: Relationship, *, kind: Kind, step: str, act
                     "provider": relationship.provider.legal_name,
                     "business": relationship.importer.legal_name,
                 },
-                link=link,
+                route=page,
+                route_args=[business.bn9],
             )
 
 

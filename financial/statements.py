@@ -15,7 +15,6 @@ from decimal import Decimal
 
 from django.db import connection, transaction
 from django.db.models import Sum
-from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import ProgramAccount
@@ -232,7 +231,8 @@ def _notify(statements: list[Statement]) -> None:
                     "account": account,
                     "statement_date": statement.statement_date.isoformat(),
                 },
-                link=reverse("statement", args=[account, statement.period_end.isoformat()]),
+                route="statement",
+                route_args=[account, statement.period_end.isoformat()],
             )
             for user in readers[statement.program_account_id]
         ]

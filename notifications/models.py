@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from notifications.kinds import Kind, render_body
@@ -15,7 +16,10 @@ class Notification(models.Model):
     )
     kind = models.CharField(_("type"), max_length=40, choices=Kind.choices)
     context = models.JSONField(_("facts"), default=dict, blank=True)
-    link = models.CharField(_("link"), max_length=300, blank=True)
+    # Where the notification leads: a route of the portal and its arguments, made into a
+    # link in the reader's language when shown (`link`), never stored as a URL.
+    route = models.CharField(_("route"), max_length=60, blank=True)
+    route_args = models.JSONField(_("route arguments"), default=list, blank=True)
     # The sender names the event; the same event never reaches the same person twice.
     dedupe_key = models.CharField(_("deduplication key"), max_length=200)
     created_at = models.DateTimeField(_("date"), auto_now_add=True, db_index=True)
@@ -48,3 +52,13 @@ class Notification(models.Model):
     @property
     def body(self) -> str:
         return render_body(self.kind, self.context)
+
+    @property
+    def link(self) -> str:
+        """The page the notification leads to, in the active language ("" for none)."""
+        if not self.route:
+            return ""
+        try:
+            return reverse(self.route, args=self.route_args)
+        except NoReverseMatch:  # a page the portal no longer has
+            return ""

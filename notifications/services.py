@@ -30,17 +30,24 @@ def notification_send(
     kind: Kind | str,
     dedupe_key: str,
     context: dict | None = None,
-    link: str = "",
+    route: str = "",
+    route_args: Sequence[str] = (),
 ) -> tuple[Notification, bool]:
     """Put a notification in the recipient's inbox unless this event already did.
 
-    Returns the notification and whether it is new. The email, for users who want one,
-    leaves after the surrounding transaction commits.
+    Returns the notification and whether it is new. `route` and `route_args` name the page
+    it leads to (made into a link in the reader's language when shown). The email, for
+    users who want one, leaves after the surrounding transaction commits.
     """
     notification, created = Notification.objects.get_or_create(
         recipient=recipient,
         dedupe_key=dedupe_key,
-        defaults={"kind": kind, "context": context or {}, "link": link},
+        defaults={
+            "kind": kind,
+            "context": context or {},
+            "route": route,
+            "route_args": list(route_args),
+        },
     )
     if created and recipient.email_notifications:
         enqueue_on_commit(
@@ -58,17 +65,19 @@ class Notice:
     recipient: User
     dedupe_key: str
     context: dict = field(default_factory=dict)
-    link: str = ""
+    route: str = ""
+    route_args: Sequence[str] = ()
 
 
 EMAIL_BATCH = 100
 
 NOTICES_INSERT = """
 INSERT INTO notifications_notification
-       (recipient_id, kind, dedupe_key, context, link, created_at)
-SELECT recipient, %(kind)s, dedupe_key, context::jsonb, link, %(now)s
-FROM unnest(%(recipients)s::bigint[], %(keys)s::text[], %(contexts)s::text[], %(links)s::text[])
-     AS notice(recipient, dedupe_key, context, link)
+       (recipient_id, kind, dedupe_key, context, route, route_args, created_at)
+SELECT recipient, %(kind)s, dedupe_key, context::jsonb, route, route_args::jsonb, %(now)s
+FROM unnest(%(recipients)s::bigint[], %(keys)s::text[], %(contexts)s::text[],
+            %(routes)s::text[], %(route_args)s::text[])
+     AS notice(recipient, dedupe_key, context, route, route_args)
 ON CONFLICT (recipient_id, dedupe_key) DO NOTHING
 RETURNING id, recipient_id
 """
@@ -90,7 +99,8 @@ def notifications_send(*, kind: Kind | str, notices: Sequence[Notice]) -> int:
                 "recipients": [notice.recipient.pk for notice in notices],
                 "keys": [notice.dedupe_key for notice in notices],
                 "contexts": [json.dumps(notice.context) for notice in notices],
-                "links": [notice.link for notice in notices],
+                "routes": [notice.route for notice in notices],
+                "route_args": [json.dumps(list(notice.route_args)) for notice in notices],
             },
         )
         created = cursor.fetchall()

@@ -208,7 +208,8 @@ def annual_review_notify(reviews: Sequence[Reviewed]) -> int:
                 recipient=user,
                 dedupe_key=f"rpp-review:{review.bn15}:{review.year}",
                 context=context,
-                link=f"/program-accounts/{review.bn15}/financial-security/",
+                route="financial_security",
+                route_args=[review.bn15],
             )
             for user in readers[review.program_account_id]
         ]

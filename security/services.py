@@ -209,7 +209,8 @@ def reduction_decide(
         kind=Kind.REDUCTION_DECISION,
         dedupe_key=f"reduction:{request.pk}",
         context={"account": account.bn15, "decision": request.status},
-        link=f"/program-accounts/{account.bn15}/financial-security/",
+        route="financial_security",
+        route_args=[account.bn15],
     )
     if approve:
         rpp_reinstate_if_covered(account)
@@ -338,7 +339,8 @@ def forecast_nudge(*, day: datetime.date) -> int:
                     "posted": str(total),
                     "review_date": datetime.date(expected[account.pk].year, 10, 20).isoformat(),
                 },
-                link=f"/program-accounts/{account.bn15}/financial-security/",
+                route="financial_security",
+                route_args=[account.bn15],
             )
             for account, total in missing
             for bam in bams[account.business_id]

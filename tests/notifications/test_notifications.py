@@ -25,7 +25,7 @@ def send_review(user):
         kind=Kind.RPP_ANNUAL_REVIEW,
         dedupe_key="rpp-annual-review:2026:123456782RM0001",
         context=REVIEW,
-        link="/en/",
+        route="home",
     )
 
 
@@ -203,7 +203,7 @@ def test_api_needs_authentication(client):
 
 
 def notices_for(*users, key="rpp-annual-review:2026:123456782RM0001"):
-    return [Notice(recipient=user, dedupe_key=key, context=REVIEW, link="/en/") for user in users]
+    return [Notice(recipient=user, dedupe_key=key, context=REVIEW, route="home") for user in users]
 
 
 def test_many_at_once_each_person_once(
@@ -275,3 +275,60 @@ def test_amounts_are_written_in_the_readers_language(importer_bam):
         assert "from $5,000.00 to $17,609.00" in notification.body
     with translation.override("fr"):
         assert "de 5\u00a0000,00\u00a0$ à 17\u00a0609,00\u00a0$" in notification.body
+
+
+# --- Links made when read -------------------------------------------------------------------
+
+
+def test_a_notification_links_in_the_readers_language(importer_bam):
+    from django.utils import translation
+
+    notification, _ = notification_send(
+        recipient=importer_bam,
+        kind=Kind.STATEMENT_AVAILABLE,
+        dedupe_key="statement:123456782RM0001:2026-10-17",
+        context={"account": "123456782RM0001", "statement_date": "2026-10-25"},
+        route="statement",
+        route_args=["123456782RM0001", "2026-10-17"],
+    )
+    with translation.override("fr"):
+        assert notification.link == "/fr/program-accounts/123456782RM0001/statements/2026-10-17/"
+    with translation.override("en"):
+        assert notification.link == "/en/program-accounts/123456782RM0001/statements/2026-10-17/"
+    notification.route = "a_page_no_longer_there"
+    assert notification.link == ""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_links_stored_as_urls_become_routes(importer_bam):
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    before, after = (
+        [("notifications", "0002_alter_notification_kind")],
+        [("notifications", "0003_notification_route")],
+    )
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps.get_model("notifications", "Notification")
+    for n, link in enumerate(
+        [
+            "/en/program-accounts/123456782RM0001/statements/2026-10-17/",
+            "/program-accounts/123456782RM0001/financial-security/",
+            "/nowhere/",
+            "",
+        ]
+    ):
+        old.objects.create(
+            recipient_id=importer_bam.pk, kind="message", dedupe_key=f"k{n}", link=link
+        )
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(after)
+    routes = list(Notification.objects.order_by("dedupe_key").values_list("route", "route_args"))
+    assert routes == [
+        ("statement", ["123456782RM0001", "2026-10-17"]),
+        ("financial_security", ["123456782RM0001"]),
+        ("", []),
+        ("", []),
+    ]
