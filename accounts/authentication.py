@@ -7,7 +7,7 @@ from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.request import Request
 
 from accounts.errors import AccountsError
-from accounts.services import api_key_authenticate
+from accounts.services.keys import api_key_authenticate
 
 
 class ApiKeyAuthentication(BaseAuthentication):

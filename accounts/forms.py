@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.errors import MESSAGES, AccountsError
 from accounts.models import ProgramAccount, User
 from accounts.selectors import AffinityQuestion
-from accounts.services import (
+from accounts.services.onboarding import (
     AffinityAnswer,
     AffinityQuiz,
     DeclarationAnswer,

@@ -3,7 +3,7 @@
 from allauth.account.signals import email_confirmed
 from django.dispatch import receiver
 
-from accounts.services import officers_group_sync
+from accounts.services.officers import officers_group_sync
 from notifications.kinds import Kind
 from notifications.services import notification_send
 

@@ -1,6 +1,7 @@
 """Reads about businesses and access, always through what the user may see."""
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
@@ -179,3 +180,26 @@ def employees_of_accounts(program_account_ids: Iterable[int]) -> dict[int, list[
     for account, user in pairs:
         readers[account].append(users[user])
     return readers
+
+
+AFFINITY_ANSWERS_REQUIRED = 2
+
+
+@dataclass(frozen=True)
+class AffinityQuiz:
+    """The questions a registrant may choose from, and how many they must answer."""
+
+    program_account: ProgramAccount
+    questions: tuple[AffinityQuestion, ...]
+    required: int
+
+
+def affinity_quiz_for(program_account: ProgramAccount) -> AffinityQuiz:
+    """Two of the questions the account's history allows, or one if it allows only one; none
+    for an account without history, which registers on the legal-name match alone."""
+    questions = tuple(affinity_questions_available(program_account))
+    return AffinityQuiz(
+        program_account=program_account,
+        questions=questions,
+        required=min(AFFINITY_ANSWERS_REQUIRED, len(questions)),
+    )

@@ -11,7 +11,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts import selectors, services
+from accounts import selectors
 from accounts.errors import AccountsError
 from accounts.forms import (
     AccessRequestForm,
@@ -21,6 +21,7 @@ from accounts.forms import (
     ProfileForm,
     RegisterBusinessForm,
 )
+from accounts.services import keys, memberships, onboarding, profiles
 from delegation.permissions import (
     Action,
     businesses_of,
@@ -89,7 +90,7 @@ def register_business(request: HttpRequest) -> HttpResponse:
     offer_access_request = False
     if request.method == "POST" and form.is_valid():
         try:
-            quiz = services.business_registration_check(user=request.user, **form.cleaned_data)
+            quiz = onboarding.business_registration_check(user=request.user, **form.cleaned_data)
             answers = []
             if quiz.required:
                 answering = request.POST.get("step") == ANSWERING
@@ -97,7 +98,7 @@ def register_business(request: HttpRequest) -> HttpResponse:
                 if not (answering and answers_form.is_valid()):
                     return _register_business_page(request, form, answers_form)
                 answers = answers_form.answers()
-            membership = services.business_register(
+            membership = onboarding.business_register(
                 user=request.user, **form.cleaned_data, answers=answers
             )
         except AccountsError as error:
@@ -144,7 +145,9 @@ def request_access(request: HttpRequest) -> HttpResponse:
     form = AccessRequestForm(request.POST or None, initial={"bn9": request.GET.get("bn9", "")})
     if request.method == "POST" and form.is_valid():
         try:
-            access_request = services.access_request_create(user=request.user, **form.cleaned_data)
+            access_request = onboarding.access_request_create(
+                user=request.user, **form.cleaned_data
+            )
         except AccountsError as error:
             form.add_service_error(error)
         else:
@@ -217,7 +220,7 @@ def access_request_decide(request: HttpRequest, bn9: str, pk: int) -> HttpRespon
     form = _grant_form(request, business)
     if request.method == "POST" and form.is_valid():
         try:
-            services.access_request_approve(
+            memberships.access_request_approve(
                 actor=request.user,
                 access_request=access_request,
                 role=form.cleaned_data["role"],
@@ -246,7 +249,7 @@ def access_request_reject(request: HttpRequest, bn9: str, pk: int) -> HttpRespon
     if access_request is None:
         raise Http404
     try:
-        services.access_request_reject(actor=request.user, access_request=access_request)
+        memberships.access_request_reject(actor=request.user, access_request=access_request)
     except AccountsError as error:
         messages.error(request, error.message)
     else:
@@ -275,7 +278,7 @@ def membership_edit(request: HttpRequest, bn9: str, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.membership_update(
+            memberships.membership_update(
                 actor=request.user,
                 membership=membership,
                 role=form.cleaned_data["role"],
@@ -298,7 +301,7 @@ def membership_edit(request: HttpRequest, bn9: str, pk: int) -> HttpResponse:
 def membership_remove(request: HttpRequest, bn9: str, pk: int) -> HttpResponse:
     business, membership = _managed_membership(request, bn9, pk)
     try:
-        services.membership_remove(actor=request.user, membership=membership)
+        memberships.membership_remove(actor=request.user, membership=membership)
     except AccountsError as error:
         messages.error(request, error.message)
     else:
@@ -316,7 +319,7 @@ def membership_remove(request: HttpRequest, bn9: str, pk: int) -> HttpResponse:
 def profile(request: HttpRequest) -> HttpResponse:
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
-        user = services.user_profile_update(user=request.user, **form.cleaned_data)
+        user = profiles.user_profile_update(user=request.user, **form.cleaned_data)
         with translation.override(user.preferred_language):
             messages.success(request, _("Your profile was saved."))
             return redirect("profile")
@@ -345,7 +348,7 @@ def api_key_create(request: HttpRequest) -> HttpResponse:
         )
     days = form.cleaned_data["expires_in"]
     expires_at = timezone.now() + timedelta(days=int(days)) if days else None
-    key, plain_text = services.api_key_create(
+    key, plain_text = keys.api_key_create(
         user=request.user, name=form.cleaned_data["name"], expires_at=expires_at
     )
     return render(
@@ -365,7 +368,7 @@ def api_key_create(request: HttpRequest) -> HttpResponse:
 @require_POST
 def api_key_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     try:
-        key = services.api_key_revoke(user=request.user, key_id=pk)
+        key = keys.api_key_revoke(user=request.user, key_id=pk)
     except request.user.api_keys.model.DoesNotExist:
         raise Http404 from None
     messages.success(request, _("The key “%(name)s” is revoked.") % {"name": key.name})

@@ -219,7 +219,7 @@ def outsider(db):
 
 @pytest.fixture
 def officer(db):
-    from accounts.services import officers_group_sync
+    from accounts.services.officers import officers_group_sync
 
     user = UserFactory(email="officer@cbsa.example", is_staff=True)
     user.groups.add(officers_group_sync())

@@ -14,11 +14,11 @@ from django.utils.html import escape
 
 from accounts.errors import AccountsError
 from accounts.models import AccessEvent, Membership, Role
-from accounts.services import (
+from accounts.selectors import affinity_quiz_for
+from accounts.services.onboarding import (
     DeclarationAnswer,
     PaymentAnswer,
     StatementAnswer,
-    affinity_quiz_for,
     business_register,
 )
 from carm.forms import MoneyField

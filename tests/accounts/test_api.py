@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import ApiKey
-from accounts.services import api_key_create, api_key_hash
+from accounts.services.keys import api_key_create, api_key_hash
 from carm.throttling import ApiKeyRateThrottle
 from tests.factories import PASSWORD
 

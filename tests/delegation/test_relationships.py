@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.services import api_key_create
+from accounts.services.keys import api_key_create
 from delegation.models import AccessLogEntry, ClientGroup, Relationship
 from delegation.permissions import Action, can, program_accounts_visible_to
 from notifications.models import Notification
