@@ -23,6 +23,7 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "carm.settings")
+os.environ.setdefault("CARM_DEMO", "true")  # generate_load's data and helpers
 # The test Client calls itself "testserver"; the bench user has no second factor; and the
 # API's per-user rate limit would otherwise stop the runs.
 os.environ.setdefault("ALLOWED_HOSTS", "testserver")
@@ -42,9 +43,9 @@ from django.utils import timezone  # noqa: E402
 from rest_framework.pagination import Cursor  # noqa: E402
 
 from accounts.models import Membership, ProgramAccount, Role, User  # noqa: E402
+from demo.management.commands.generate_load import HEAVY_BN15, LIGHT_BN15  # noqa: E402
 from financial import selectors  # noqa: E402
 from financial.api import NewestPostingFirst  # noqa: E402
-from financial.management.commands.generate_load import HEAVY_BN15, LIGHT_BN15  # noqa: E402
 from financial.models import Posting  # noqa: E402
 from financial.statements import last_period_end  # noqa: E402
 

@@ -33,6 +33,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "carm.settings")
+os.environ.setdefault("CARM_DEMO", "true")  # generate_load's data and helpers
 
 import django  # noqa: E402
 

@@ -164,6 +164,7 @@ def run() -> int:
         **os.environ,
         "DEBUG": os.environ.get("DEBUG", "true"),
         "CARM_REQUIRE_MFA": os.environ.get("CARM_REQUIRE_MFA", "false"),
+        "CARM_DEMO": "true",  # seed_demo and generate_load (the demo app)
         "SECRET_KEY": os.environ.get("SECRET_KEY") or development_secret_key(),
     }
     with services(require_reachable=False) as service_env:

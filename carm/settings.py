@@ -59,6 +59,10 @@ INSTALLED_APPS = [
     "security",
     "notifications",
 ]
+# The demo personas and history, and benchmark data: `make run`, the tests and the
+# benches only. The production image has neither the app nor what it needs.
+if env.bool("CARM_DEMO", default=False):
+    INSTALLED_APPS += ["demo"]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Business, ProgramAccount
@@ -181,7 +182,7 @@ class AccessLogEntry(models.Model):
     )
     action = models.CharField(max_length=10, choices=Action.choices)
     what = models.CharField(max_length=200)
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
         verbose_name = _("access log entry")

@@ -263,14 +263,25 @@ def access_log_viewed(
 
 
 def access_log_changed(
-    *, user: User, program_account: ProgramAccount, action: Action, what: str = ""
+    *,
+    user: User,
+    program_account: ProgramAccount,
+    action: Action,
+    what: str = "",
+    at: datetime.datetime | None = None,
 ) -> None:
     """A provider's employee changed something on an importer's account: called by the
-    service that made the change, after it succeeded, in its transaction."""
-    _access_log_write(user, program_account, AccessLogEntry.Action.CHANGED, what or str(action))
+    service that made the change, after it succeeded, in its transaction, at its moment."""
+    _access_log_write(user, program_account, AccessLogEntry.Action.CHANGED, what or str(action), at)
 
 
-def _access_log_write(user: User, program_account: ProgramAccount, kind: str, what: str) -> None:
+def _access_log_write(
+    user: User,
+    program_account: ProgramAccount,
+    kind: str,
+    what: str,
+    at: datetime.datetime | None = None,
+) -> None:
     """Only third parties are logged: the importer's own people are not."""
     if employee_role(user, program_account) is not None:
         return
@@ -284,4 +295,5 @@ def _access_log_write(user: User, program_account: ProgramAccount, kind: str, wh
         program_account=program_account,
         action=kind,
         what=what[:200],
+        at=at or timezone.now(),
     )

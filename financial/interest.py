@@ -103,8 +103,9 @@ class AccrualSummary:
 
 
 @transaction.atomic
-def interest_accrue(*, day: datetime.date) -> AccrualSummary:
-    """Accrue `day`'s interest on every overdue account, and send the arrears notices."""
+def interest_accrue(*, day: datetime.date, at: datetime.datetime | None = None) -> AccrualSummary:
+    """Accrue `day`'s interest on every overdue account, and send the arrears notices (`at`
+    that moment: now, unless history is written at its own date)."""
     rate = specified_rate(day)
     accrued = already = 0
     if rate is None:
@@ -133,13 +134,13 @@ def interest_accrue(*, day: datetime.date) -> AccrualSummary:
                     )
                 )
         accrued = len(InterestAccrual.objects.bulk_create(accruals, ignore_conflicts=True))
-    notices = _arrears_notices(day)
+    notices = _arrears_notices(day, at)
     summary = AccrualSummary(day, accrued, already, notices, rate)
     logger.info(str(summary))
     return summary
 
 
-def _arrears_notices(day: datetime.date) -> int:
+def _arrears_notices(day: datetime.date, at: datetime.datetime | None) -> int:
     """Tell the importer's BAMs once per statement when what it billed is still unpaid 30
     days after its due date."""
     cutoff = day - datetime.timedelta(days=ARREARS_AFTER_DAYS - 1)
@@ -163,4 +164,5 @@ def _arrears_notices(day: datetime.date) -> int:
             for pk, (statement_id, remaining) in overdue.items()
             for bam in bams[accounts[pk].business_id]
         ],
+        at=at,
     )

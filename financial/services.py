@@ -150,8 +150,11 @@ def _split_of(lines: list[dict]) -> dict[str, Decimal]:
     return {column: sum((line[column] for line in lines), ZERO) for column in REVENUE_SPLIT}
 
 
-def _save_version(declaration, *, number, kind, status, lines, actor, reason_code="", comment=""):
+def _save_version(
+    declaration, *, number, kind, status, lines, actor, at, reason_code="", comment=""
+):
     version = DeclarationVersion.objects.create(
+        created_at=at,
         declaration=declaration,
         number=number,
         kind=kind,
@@ -174,10 +177,13 @@ def declaration_file(
     port_of_entry: str,
     vendor: str,
     lines: list[dict],
+    at: datetime.datetime | None = None,
 ) -> Declaration:
-    """File a CAD: amounts computed here, the charge posted with its revenue split."""
+    """File a CAD: amounts computed here, the charge posted with its revenue split. `at`
+    is the moment it is filed (now, unless history is written at its own date)."""
     _require(actor, Action.FILE_DECLARATION, program_account)
-    today = timezone.localdate()
+    at = at or timezone.now()
+    today = timezone.localdate(at)
     if release_date > today:
         raise FinancialError("release_in_future")
     if not (len(port_of_entry) == 4 and port_of_entry.isdigit()):
@@ -202,6 +208,7 @@ def declaration_file(
         if rpp or not total
         else Declaration.Status.PAYMENT_REQUIRED,
         late=today > add_business_days(release_date, LATE_AFTER_BUSINESS_DAYS),
+        filed_at=at,
     )
     _save_version(
         declaration,
@@ -210,6 +217,7 @@ def declaration_file(
         status=DeclarationVersion.Status.APPROVED,
         lines=priced,
         actor=actor,
+        at=at,
     )
     if total:
         posting_create(
@@ -219,6 +227,7 @@ def declaration_file(
             transaction_number=declaration.transaction_number,
             filed_by=declaration.filed_by,
             description=declaration.vendor[:200],
+            posted_at=at,
             **split,
         )
     access_log_changed(
@@ -226,6 +235,7 @@ def declaration_file(
         program_account=program_account,
         action=Action.FILE_DECLARATION,
         what=declaration.transaction_number,
+        at=at,
     )
     return declaration
 
@@ -238,7 +248,11 @@ def correction_deadline(declaration: Declaration) -> datetime.datetime:
 
 
 def _post_delta(
-    declaration: Declaration, version: DeclarationVersion, previous_lines: list[dict], kind: str
+    declaration: Declaration,
+    version: DeclarationVersion,
+    previous_lines: list[dict],
+    kind: str,
+    at: datetime.datetime,
 ):
     before, after = _split_of(previous_lines), _split_of(list(version.lines.values(*REVENUE_SPLIT)))
     delta = {column: after[column] - before[column] for column in REVENUE_SPLIT}
@@ -251,6 +265,7 @@ def _post_delta(
             transaction_number=declaration.transaction_number,
             filed_by=declaration.filed_by,
             description=f"{version.get_kind_display()} v{version.number}",
+            posted_at=at,
             **delta,
         )
     declaration.total = version.total
@@ -268,13 +283,20 @@ def _approved_lines(declaration: Declaration) -> list[dict]:
 
 @transaction.atomic
 def declaration_correct(
-    *, actor: User, declaration: Declaration, reason_code: str, lines: list[dict], comment: str = ""
+    *,
+    actor: User,
+    declaration: Declaration,
+    reason_code: str,
+    lines: list[dict],
+    comment: str = "",
+    at: datetime.datetime | None = None,
 ) -> DeclarationVersion:
     """A new version of the declaration. Before the correction deadline on an RPP account it
     is a correction, approved at once; after, an adjustment an officer decides. Only the
     difference posts to the ledger."""
     account = declaration.program_account
     _require(actor, Action.CORRECT_DECLARATION, account)
+    at = at or timezone.now()
     if reason_code not in DeclarationVersion.Reason.values:
         raise FinancialError("reason_code")
     priced = _priced_lines(lines)
@@ -284,7 +306,7 @@ def declaration_correct(
         raise FinancialError("adjustment_pending")
     is_correction = (
         account.rpp_status == ProgramAccount.RppStatus.ACTIVE
-        and timezone.now() <= correction_deadline(declaration)
+        and at <= correction_deadline(declaration)
     )
     previous = _approved_lines(declaration)
     version = _save_version(
@@ -300,23 +322,30 @@ def declaration_correct(
         actor=actor,
         reason_code=reason_code,
         comment=comment.strip(),
+        at=at,
     )
     if is_correction:
-        _post_delta(declaration, version, previous, Posting.Kind.CORRECTION)
+        _post_delta(declaration, version, previous, Posting.Kind.CORRECTION, at)
     access_log_changed(
         user=actor,
         program_account=account,
         action=Action.CORRECT_DECLARATION,
         what=declaration.transaction_number,
+        at=at,
     )
     return version
 
 
 @transaction.atomic
 def adjustment_decide(
-    *, officer: User, version: DeclarationVersion, approve: bool
+    *,
+    officer: User,
+    version: DeclarationVersion,
+    approve: bool,
+    at: datetime.datetime | None = None,
 ) -> DeclarationVersion:
     """An officer approves (the difference posts) or rejects a pending adjustment."""
+    at = at or timezone.now()
     declaration = version.declaration
     lock_account_balance(declaration.program_account)
     version = DeclarationVersion.objects.select_for_update().get(pk=version.pk)
@@ -326,15 +355,16 @@ def adjustment_decide(
     version.status = (
         DeclarationVersion.Status.APPROVED if approve else DeclarationVersion.Status.REJECTED
     )
-    version.decided_by, version.decided_at = officer, timezone.now()
+    version.decided_by, version.decided_at = officer, at
     version.save(update_fields=["status", "decided_by", "decided_at"])
     if approve:
-        _post_delta(declaration, version, previous, Posting.Kind.ADJUSTMENT)
+        _post_delta(declaration, version, previous, Posting.Kind.ADJUSTMENT, at)
     notification_send(
         recipient=version.created_by,
         kind=Kind.ADJUSTMENT_DECISION,
         dedupe_key=f"adjustment:{version.pk}",
         context={"transaction_number": declaration.transaction_number, "decision": version.status},
+        at=at,
     )
     return version
 
@@ -354,6 +384,7 @@ def payment_create(
     amount: Decimal,
     method: str,
     idempotency_key: str,
+    at: datetime.datetime | None = None,
 ) -> tuple[Payment, bool]:
     """Pay toward an account's balance; returns (payment, created).
 
@@ -363,6 +394,7 @@ def payment_create(
     covered.
     """
     _require(actor, Action.PAY, program_account)
+    at = at or timezone.now()
     if not (1 <= len(idempotency_key) <= 255 and idempotency_key.isprintable()):
         raise FinancialError("idempotency_key")
     amount = positive_cents(amount)
@@ -380,7 +412,7 @@ def payment_create(
             raise FinancialError("idempotency_conflict")
         return existing, False
     if method == Payment.Method.CREDIT_CARD:
-        start, end = billing_period(timezone.localdate())
+        start, end = billing_period(timezone.localdate(at))
         this_cycle = (
             Payment.objects.filter(
                 program_account=program_account,
@@ -403,6 +435,7 @@ def payment_create(
         amount=-amount,
         filed_by=payer,
         description=Payment.Method(method).label,
+        posted_at=at,
     )
     payment = Payment.objects.create(
         program_account=program_account,
@@ -413,15 +446,17 @@ def payment_create(
         paid_by=payer,
         paid_by_user=actor,
         posting=posting,
+        created_at=at,
     )
     _release_paid_declarations(program_account)
-    access_log_changed(user=actor, program_account=program_account, action=Action.PAY)
+    access_log_changed(user=actor, program_account=program_account, action=Action.PAY, at=at)
     for bam in bams_of([program_account.business_id])[program_account.business_id]:
         notification_send(
             recipient=bam,
             kind=Kind.PAYMENT_RECEIVED,
             dedupe_key=f"payment:{payment.pk}",
             context={"amount": str(amount), "account": program_account.bn15},
+            at=at,
         )
     return payment, True
 

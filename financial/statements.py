@@ -87,9 +87,14 @@ class IssueSummary:
 
 
 def statements_issue(
-    *, period_end: datetime.date, accounts: Iterable[int] | None = None
+    *,
+    period_end: datetime.date,
+    accounts: Iterable[int] | None = None,
+    at: datetime.datetime | None = None,
 ) -> IssueSummary:
-    """Issue the period's statement for every account that has a ledger (or `accounts`)."""
+    """Issue the period's statement for every account that has a ledger (or `accounts`),
+    `at` that moment (now, unless history is written at its own date)."""
+    at = at or timezone.now()
     statement_date(period_end)  # a period ends on the 17th: refuse anything else
     # Every account with a ledger; those with nothing before the period's end are skipped
     # by the chunk's own query.
@@ -101,7 +106,7 @@ def statements_issue(
     interest = ZERO
     for offset in range(0, len(ids), CHUNK):
         chunk_issued, chunk_already, chunk_interest = _issue_chunk(
-            period_end, ids[offset : offset + CHUNK]
+            period_end, ids[offset : offset + CHUNK], at
         )
         issued, already = issued + chunk_issued, already + chunk_already
         interest += chunk_interest
@@ -111,7 +116,9 @@ def statements_issue(
 
 
 @transaction.atomic
-def _issue_chunk(period_end: datetime.date, ids: list[int]) -> tuple[int, int, Decimal]:
+def _issue_chunk(
+    period_end: datetime.date, ids: list[int], at: datetime.datetime
+) -> tuple[int, int, Decimal]:
     start, _ = billing_period(period_end)
     end = start_of(period_end + datetime.timedelta(days=1))
     # The chunk's balance rows, locked in account order (financial/locks.py): a second run
@@ -147,9 +154,9 @@ def _issue_chunk(period_end: datetime.date, ids: list[int]) -> tuple[int, int, D
         values = row or dict.fromkeys((*LINE_COLUMNS, *REVENUE_COLUMNS), ZERO)
         if pk in previous:
             values["previous_balance"] = previous[pk]
-        statements.append(_statement(pk, start, period_end, values))
+        statements.append(_statement(pk, start, period_end, values, at))
     Statement.objects.bulk_create(statements, ignore_conflicts=True)
-    _notify(statements)
+    _notify(statements, at)
     return len(statements), len(done), interest
 
 
@@ -166,7 +173,7 @@ def _period_totals(ids, lower, end, start) -> dict[int, dict]:
         return {row[0]: dict(zip(columns, row[1:], strict=True)) for row in cursor.fetchall()}
 
 
-def _statement(pk: int, start, period_end, values: dict) -> Statement:
+def _statement(pk: int, start, period_end, values: dict, at: datetime.datetime) -> Statement:
     v = values
     total = (
         v["previous_balance"]
@@ -184,6 +191,7 @@ def _statement(pk: int, start, period_end, values: dict) -> Statement:
         statement_date=statement_date(period_end),
         due_date=payment_due_date(period_end),
         total_payable=total,
+        issued_at=at,
         **v,
     )
 
@@ -212,7 +220,7 @@ def _post_interest(ids, start, period_end, end) -> Decimal:
     return posted
 
 
-def _notify(statements: list[Statement]) -> None:
+def _notify(statements: list[Statement], at: datetime.datetime) -> None:
     readers = employees_of_accounts(s.program_account_id for s in statements)
     told = [s for s in statements if readers[s.program_account_id]]
     bn15 = dict(
@@ -236,7 +244,7 @@ def _notify(statements: list[Statement]) -> None:
             )
             for user in readers[statement.program_account_id]
         ]
-    notifications_send(kind=Kind.STATEMENT_AVAILABLE, notices=notices)
+    notifications_send(kind=Kind.STATEMENT_AVAILABLE, notices=notices, at=at)
 
 
 def statement_issue_on(today: datetime.date | None = None) -> IssueSummary:

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from notifications.kinds import Kind, render_body
@@ -22,7 +23,7 @@ class Notification(models.Model):
     route_args = models.JSONField(_("route arguments"), default=list, blank=True)
     # The sender names the event; the same event never reaches the same person twice.
     dedupe_key = models.CharField(_("deduplication key"), max_length=200)
-    created_at = models.DateTimeField(_("date"), auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(_("date"), default=timezone.now, db_index=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
     emailed_at = models.DateTimeField(_("emailed at"), null=True, blank=True)
 

@@ -1,5 +1,6 @@
 """Sending and reading notifications."""
 
+import datetime
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -32,6 +33,7 @@ def notification_send(
     context: dict | None = None,
     route: str = "",
     route_args: Sequence[str] = (),
+    at: datetime.datetime | None = None,
 ) -> tuple[Notification, bool]:
     """Put a notification in the recipient's inbox unless this event already did.
 
@@ -47,6 +49,7 @@ def notification_send(
             "context": context or {},
             "route": route,
             "route_args": list(route_args),
+            "created_at": at or timezone.now(),
         },
     )
     if created and recipient.email_notifications:
@@ -83,7 +86,9 @@ RETURNING id, recipient_id
 """
 
 
-def notifications_send(*, kind: Kind | str, notices: Sequence[Notice]) -> int:
+def notifications_send(
+    *, kind: Kind | str, notices: Sequence[Notice], at: datetime.datetime | None = None
+) -> int:
     """`notification_send` for many events of one kind: one INSERT that skips the events a
     recipient already has, the emails queued in batches after the transaction commits.
     For the scheduled jobs that tell thousands of people at once; returns how many are
@@ -95,7 +100,7 @@ def notifications_send(*, kind: Kind | str, notices: Sequence[Notice]) -> int:
             NOTICES_INSERT,
             {
                 "kind": str(kind),
-                "now": timezone.now(),
+                "now": at or timezone.now(),
                 "recipients": [notice.recipient.pk for notice in notices],
                 "keys": [notice.dedupe_key for notice in notices],
                 "contexts": [json.dumps(notice.context) for notice in notices],

@@ -58,14 +58,17 @@ def bond_post(
     bond_number: str,
     amount,
     effective_date: datetime.date,
+    at: datetime.datetime | None = None,
 ) -> SuretyBond:
-    """A surety posts a bond for an RPP program account, from at most 31 days back."""
+    """A surety posts a bond for an RPP program account, from at most 31 days back. `at`
+    is the moment it is posted (now, unless history is written at its own date)."""
     if surety_of(actor) is None:
         raise SecurityError("not_a_surety")
     surety = bond_issuer_for(actor)
     if surety is None:
         raise SecurityError("surety_reader")
-    if effective_date < timezone.localdate() - datetime.timedelta(days=31):
+    at = at or timezone.now()
+    if effective_date < timezone.localdate(at) - datetime.timedelta(days=31):
         raise SecurityError("effective_date")
     return bond_record(
         surety=surety,
@@ -74,6 +77,7 @@ def bond_post(
         bond_number=bond_number,
         amount=amount,
         effective_date=effective_date,
+        at=at,
     )
 
 
@@ -86,9 +90,11 @@ def bond_record(
     bond_number: str,
     amount,
     effective_date: datetime.date,
+    at: datetime.datetime | None = None,
 ) -> SuretyBond:
     """A bond on the record, posted by its surety or recorded by an officer who received it
     otherwise; enough security reinstates a suspended account at once."""
+    at = at or timezone.now()
     bond_number = (bond_number or "").strip()
     if not bond_number or len(bond_number) > 40:
         raise SecurityError("bond_number")
@@ -103,10 +109,11 @@ def bond_record(
                 amount=amount,
                 effective_date=effective_date,
                 posted_by=posted_by,
+                created_at=at,
             )
     except IntegrityError:
         raise SecurityError("bond_number_taken") from None
-    rpp_reinstate_if_covered(program_account)
+    rpp_reinstate_if_covered(program_account, at=at)
     return bond
 
 
@@ -220,12 +227,15 @@ def reduction_decide(
 # --- Suspension and reinstatement ----------------------------------------------------------
 
 
-def rpp_reinstate_if_covered(program_account: ProgramAccount) -> bool:
+def rpp_reinstate_if_covered(
+    program_account: ProgramAccount, at: datetime.datetime | None = None
+) -> bool:
     """A suspended account with enough security posted gets RPP back at once."""
     account = ProgramAccount.objects.select_for_update().get(pk=program_account.pk)
     if account.rpp_status != ProgramAccount.RppStatus.SUSPENDED:
         return False
-    cover = coverage(account, timezone.localdate())
+    at = at or timezone.now()
+    cover = coverage(account, timezone.localdate(at))
     if not cover.covered:
         return False
     account.rpp_status = ProgramAccount.RppStatus.ACTIVE
@@ -235,8 +245,9 @@ def rpp_reinstate_if_covered(program_account: ProgramAccount) -> bool:
         notification_send(
             recipient=user,
             kind=Kind.RPP_REINSTATEMENT,
-            dedupe_key=f"rpp-reinstated:{account.bn15}:{timezone.now().isoformat()}",
+            dedupe_key=f"rpp-reinstated:{account.bn15}:{at.isoformat()}",
             context=cover.facts(account.bn15),
+            at=at,
         )
     return True
 

@@ -12,7 +12,10 @@ os.environ.setdefault("CARM_HTTPS", "false")
 os.environ.setdefault("CARM_REQUIRE_MFA", "false")
 
 from carm.settings import *  # noqa: F403
-from carm.settings import REDIS_URL, celery_redis_url
+from carm.settings import INSTALLED_APPS, REDIS_URL, celery_redis_url
+
+if "demo" not in INSTALLED_APPS:
+    INSTALLED_APPS = [*INSTALLED_APPS, "demo"]
 
 
 def redis_database(url: str, number: int) -> str:

@@ -103,3 +103,23 @@ def test_tests_use_their_own_redis_database(url, expected):
     from tests.settings import redis_database
 
     assert redis_database(url, 15) == expected
+
+
+def test_production_has_no_demo_and_no_clock_travel():
+    """seed_demo and generate_load are development tools: without CARM_DEMO the app is not
+    installed, and the production dependencies do not include time-machine."""
+    import tomllib
+
+    result = manage("help", "--commands", env=PRODUCTION)
+    assert result.returncode == 0, result.stderr
+    commands = result.stdout.split()
+    assert "seed_demo" not in commands and "generate_load" not in commands
+    assert "rpp_annual_review" in commands
+    demo = manage("help", "--commands", env={**PRODUCTION, "CARM_DEMO": "true"})
+    assert "seed_demo" in demo.stdout.split()
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert not any(name.startswith("time-machine") for name in project["dependencies"])
+    for app in ("carm", "accounts", "delegation", "financial", "security", "notifications", "demo"):
+        for path in (ROOT / app).rglob("*.py"):
+            assert "time_machine" not in path.read_text(), path
+    assert {"demo", "tests", "bench"} <= set((ROOT / ".dockerignore").read_text().split())

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from accounts.demo import DEMO_PASSWORD
+from demo.personas import DEMO_PASSWORD
 
 AXE = (Path(__file__).parent / "vendor" / "axe-4.14.1.min.js").read_text()
 RUN_AXE = """async () => {

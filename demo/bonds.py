@@ -4,7 +4,6 @@ review (`rpp_annual_review --year <this year>`) raises its requirement and notif
 
 import datetime
 
-import time_machine
 from django.utils import timezone
 
 from accounts.models import ProgramAccount, User
@@ -28,14 +27,13 @@ def demo_security_seed(users: dict[str, User], *, months: int = 13) -> int:
         account = ProgramAccount.objects.get(bn15=bn15)
         if SuretyBond.objects.filter(program_account=account).exists():
             continue
-        moment = datetime.datetime.combine(start, datetime.time(9), tzinfo=EASTERN)
-        with time_machine.travel(moment, tick=False):
-            bond_post(
-                actor=surety,
-                program_account=account,
-                bond_number=number,
-                amount=amount,
-                effective_date=start,
-            )
+        bond_post(
+            actor=surety,
+            program_account=account,
+            bond_number=number,
+            amount=amount,
+            effective_date=start,
+            at=datetime.datetime.combine(start, datetime.time(9), tzinfo=EASTERN),
+        )
         posted += 1
     return posted

@@ -1,14 +1,14 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from accounts.demo import (
+from demo.bonds import demo_security_seed
+from demo.history import demo_history_seed
+from demo.personas import (
     DEMO_PASSWORD,
     demo_businesses_seed,
     demo_relationships_seed,
     demo_users_seed,
 )
-from financial.demo import demo_history_seed
-from security.demo import demo_security_seed
 
 
 class Command(BaseCommand):

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from accounts.identifiers import is_valid_bn9, normalize_program_account
 from accounts.models import Business, ProgramAccount
-from financial.management.commands.generate_load import (
+from demo.management.commands.generate_load import (
     HEAVY_BN15,
     LIGHT_BN15,
     account_rows,

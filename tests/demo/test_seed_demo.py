@@ -4,8 +4,8 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 
-from accounts.demo import DEMO_PASSWORD, DEMO_USERS
 from accounts.models import User
+from demo.personas import DEMO_PASSWORD, DEMO_USERS
 from notifications.models import Notification
 
 pytestmark = pytest.mark.django_db

@@ -3,15 +3,14 @@ services at the dates they happened: declarations (one filed late), payments by 
 importer and by its broker (one month paid late, so interest accrues and posts), a
 correction, an adjustment an officer approved and one waiting, a statement on every 25th.
 
-The clock is moved with time-machine so every rule (late filing, correction deadline,
-credit-card cycle, interest, statements) runs exactly as it would have on that day.
+Each service is told the moment it acts (`at`), so every rule (late filing, correction
+deadline, credit-card cycle, interest, statements) runs exactly as it would have that day.
 """
 
 import datetime
 import random
 from decimal import Decimal
 
-import time_machine
 from django.utils import timezone
 
 from accounts.models import ProgramAccount, User
@@ -52,10 +51,8 @@ VENDORS = [
 ]
 
 
-def _at(day: datetime.date, hour: int):
-    return time_machine.travel(
-        datetime.datetime.combine(day, datetime.time(hour), tzinfo=EASTERN), tick=False
-    )
+def _at(day: datetime.date, hour: int) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time(hour), tzinfo=EASTERN)
 
 
 def _lines(rng: random.Random) -> list[dict]:
@@ -111,45 +108,39 @@ def demo_history_seed(users: dict[str, User], *, months: int = MONTHS) -> int:
     day = start
     while day < today:
         if day.day == 25:
-            with _at(day, 1):
-                for statement in statements_issue_for(day, [maple1, prairie]):
-                    late = statement.program_account_id == maple1.pk and (
-                        abs((statement.due_date - late_due).days) < 16
-                    )
-                    pay_on = statement.due_date + datetime.timedelta(days=9 if late else 0)
-                    payments.setdefault(pay_on, []).append(statement)
-        with _at(day, 3):
-            interest_accrue(day=day)
+            for statement in statements_issue_for(day, [maple1, prairie], at=_at(day, 1)):
+                late = statement.program_account_id == maple1.pk and (
+                    abs((statement.due_date - late_due).days) < 16
+                )
+                pay_on = statement.due_date + datetime.timedelta(days=9 if late else 0)
+                payments.setdefault(pay_on, []).append(statement)
+        interest_accrue(day=day, at=_at(day, 3))
         if is_business_day(day):
             for account, people in filers.items():
                 for actor in people:
                     if rng.random() > 1.6 / 21:
                         continue
-                    with _at(day, 10):
-                        declaration = _file(rng, actor, account, day)
+                    declaration = _file(rng, actor, account, day)
                     filed += 1
                     if account == maple2:  # no RPP: paid before release, the same day
-                        with _at(day, 11):
-                            _pay(maple_bam, maple2, declaration.total, "debit_card", declaration)
+                        _pay(maple_bam, maple2, declaration.total, "debit_card", declaration, day)
         for what, account in changes.get(day, []):
-            with _at(day, 9):
-                _change(what, account, officer, day)
+            _change(what, account, officer, day)
         for statement in payments.get(day, []):
             account = statement.program_account
-            with _at(day, 15):
-                amount = min(statement.total_payable, account_balance(account))
-                if amount > 0:
-                    method = rng.choice(["online_banking", "pad", "wire"])
-                    _pay(rng.choice(payers[account]), account, amount, method, statement)
+            amount = min(statement.total_payable, account_balance(account))
+            if amount > 0:
+                method = rng.choice(["online_banking", "pad", "wire"])
+                _pay(rng.choice(payers[account]), account, amount, method, statement, day)
         day += datetime.timedelta(days=1)
     return filed
 
 
-def statements_issue_for(day: datetime.date, accounts) -> list[Statement]:
+def statements_issue_for(day: datetime.date, accounts, *, at) -> list[Statement]:
     """Issue the period's statements (every account, as the job does); return those of
     `accounts` that need paying."""
     period_end = day.replace(day=17)
-    statements_issue(period_end=period_end)
+    statements_issue(period_end=period_end, at=at)
     return list(
         Statement.objects.filter(
             period_end=period_end, program_account__in=accounts, total_payable__gt=0
@@ -165,6 +156,7 @@ def _file(rng: random.Random, actor, account, day: datetime.date) -> Declaration
         port_of_entry=rng.choice(["0497", "0395", "0809", "0440"]),
         vendor=rng.choice(VENDORS),
         lines=_lines(rng),
+        at=_at(day, 10),
     )
 
 
@@ -173,7 +165,7 @@ def _change(what: str, account, officer, day: datetime.date) -> None:
     (approved by an officer three days later, or left waiting)."""
     if what == "correct":
         declaration = account.declarations.order_by("-filed_at").first()
-        _correct(declaration, "valuation", Decimal("0.9"))
+        _correct(declaration, "valuation", Decimal("0.9"), day)
         return
     declaration = (
         account.declarations.filter(filed_at__date__lt=day - datetime.timedelta(days=45))
@@ -183,23 +175,26 @@ def _change(what: str, account, officer, day: datetime.date) -> None:
     )
     if declaration is None:
         return
-    version = _correct(declaration, "classification", Decimal("1.1"))
+    version = _correct(declaration, "classification", Decimal("1.1"), day)
     if what == "adjust":
-        with _at(day + datetime.timedelta(days=3), 14):
-            adjustment_decide(officer=officer, version=version, approve=True)
+        decided = _at(day + datetime.timedelta(days=3), 14)
+        adjustment_decide(officer=officer, version=version, approve=True, at=decided)
 
 
-def _pay(actor, account, amount: Decimal, method: str, what) -> None:
+def _pay(actor, account, amount: Decimal, method: str, what, day: datetime.date) -> None:
     payment_create(
         actor=actor,
         program_account=account,
         amount=amount,
         method=method,
         idempotency_key=f"demo-{account.bn15}-{type(what).__name__}-{what.pk}",
+        at=_at(day, 11 if isinstance(what, Declaration) else 15),
     )
 
 
-def _correct(declaration: Declaration, reason: str, factor: Decimal) -> DeclarationVersion:
+def _correct(
+    declaration: Declaration, reason: str, factor: Decimal, day: datetime.date
+) -> DeclarationVersion:
     current = declaration.versions.filter(status=DeclarationVersion.Status.APPROVED).last()
     lines = [
         {
@@ -218,4 +213,5 @@ def _correct(declaration: Declaration, reason: str, factor: Decimal) -> Declarat
         reason_code=reason,
         lines=lines,
         comment="",
+        at=_at(day, 9),
     )
