@@ -78,7 +78,7 @@ class TransactionNumberField(forms.CharField):
 
 
 class AffinityForm(forms.Form):
-    """The affinity questions an account's history allows (domain.md §2). The registrant
+    """The affinity questions an account's history allows (docs/rules.md §2). The registrant
     answers the number the quiz requires and leaves the others empty."""
 
     transaction_number = TransactionNumberField(

@@ -83,7 +83,7 @@ def access_history(user, business: Business, *, limit: int = 50) -> QuerySet[Acc
     return business.access_events.select_related("actor", "subject")[:limit]
 
 
-# --- Affinity questions (domain.md §2) ---------------------------------------------------
+# --- Affinity questions (docs/rules.md §2) ---------------------------------------------------
 # The registrant has no access yet, so these reads are not scoped to a user: they only
 # answer "which kinds of history exist" and "does this answer match", never return records.
 

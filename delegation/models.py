@@ -1,7 +1,7 @@
 """Third-party relationships, their visibility rules, client groups and the access log.
 
 A service provider (customs broker, consultant) acts for an importer only through an
-approved relationship (domain.md §3). Its employees act only for the clients of their
+approved relationship (docs/rules.md §3). Its employees act only for the clients of their
 client groups; the provider's BAM for all of them.
 """
 

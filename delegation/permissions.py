@@ -6,10 +6,10 @@ filtered through `program_accounts_visible_to`; single objects are fetched throu
 see and 403 for what they may see but not do.
 
 Two ways lead to an account:
-- employees act through their role in the business (domain.md §2);
+- employees act through their role in the business (docs/rules.md §2);
 - a service provider's people act through a business relationship in force, within its
   access level and visibility rules; the provider's BAM for every client, its other
-  employees only for the clients of their client groups (domain.md §3).
+  employees only for the clients of their client groups (docs/rules.md §3).
 Nothing is cached beyond one request, so a revocation holds on the next one.
 """
 

@@ -1,4 +1,4 @@
-"""The demo personas and businesses of the portal's contract (contract.md)."""
+"""The demo personas and businesses the README lists (password carm-demo-2026)."""
 
 from allauth.account.models import EmailAddress
 

@@ -1,4 +1,4 @@
-"""Duties and taxes of one declaration line (pure: no Django models). domain.md §5.
+"""Duties and taxes of one declaration line (pure: no Django models). docs/rules.md §5.
 
     duty  = round(VFD × duty rate)
     GST   = round(GST rate × (VFD + duty + excise duty + excise tax + SIMA + surtax))

@@ -1,4 +1,4 @@
-"""The CARM billing calendar (pure: no Django models). domain.md §5–§6.
+"""The CARM billing calendar (pure: no Django models). docs/rules.md §5–§6.
 
 - Billing period: the 18th of one month to the 17th of the next.
 - Statement of Account: dated the 25th of the month the period ends in.

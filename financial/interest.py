@@ -1,4 +1,4 @@
-"""Interest on overdue amounts and arrears notices. domain.md §6.
+"""Interest on overdue amounts and arrears notices. docs/rules.md §6.
 
 Each day, an account whose last overdue statement is not paid off accrues one day of
 interest at the specified rate (the quarter's prescribed rate + 6 points, per year),

@@ -1,4 +1,4 @@
-"""The ledger: append-only postings and the balance kept beside them. domain.md §4.
+"""The ledger: append-only postings and the balance kept beside them. docs/rules.md §4.
 
 A posting's amount is signed from the importer's side: positive is owed to CBSA (charges,
 interest, penalties, refunds paid out), negative is credit (payments, offsets, downward
@@ -84,7 +84,7 @@ class Posting(models.Model):
         Business, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     description = models.CharField(_("description"), max_length=200, blank=True)
-    # The revenue split of charges and corrections (domain.md §6).
+    # The revenue split of charges and corrections (docs/rules.md §6).
     duty = models.DecimalField(_("duties"), default=0, **MONEY)
     excise_duty = models.DecimalField(_("excise duty"), default=0, **MONEY)
     excise_tax = models.DecimalField(_("excise tax"), default=0, **MONEY)
@@ -333,7 +333,7 @@ class Payment(models.Model):
 
 
 class Statement(models.Model):
-    """A Statement of Account for one billing period (domain.md §6), issued once.
+    """A Statement of Account for one billing period (docs/rules.md §6), issued once.
 
     Lines A–H are kept as issued; H = A + B - C + D + E + F - G, and H equals the sum of
     every posting up to the period's end. The revenue split breaks the period's charges,

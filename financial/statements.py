@@ -1,4 +1,4 @@
-"""Statements of Account: issued once per program account and billing period. domain.md §6.
+"""Statements of Account: issued once per program account and billing period. docs/rules.md §6.
 
 For a period ending P (a 17th), every account with a ledger gets one statement dated the
 25th: interest accrued on the period's days posts first (line E), then lines A–H and the

@@ -1,5 +1,5 @@
 """RPP financial security: bonds, cash deposits, the annual review and reduction requests.
-domain.md §7."""
+docs/rules.md §7."""
 
 from django.conf import settings
 from django.db import models

@@ -1,4 +1,4 @@
-"""The RPP annual review (domain.md §7): every October 20, each RPP program account's
+"""The RPP annual review (docs/rules.md §7): every October 20, each RPP program account's
 highest monthly accounts receivable over October 20 of last year to October 19 sets the
 security required from January 15.
 

@@ -1,4 +1,4 @@
-"""What RPP financial security CBSA requires (pure: no Django models). domain.md §7.
+"""What RPP financial security CBSA requires (pure: no Django models). docs/rules.md §7.
 
 - Surety bond: 50 % of the highest monthly accounts receivable, at least $5,000.
 - Cash deposit: 100 % of it.

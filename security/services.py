@@ -1,5 +1,5 @@
 """Changes to RPP financial security: bonds, cash deposits, reduction requests,
-suspension and reinstatement, bond renewals, the forecast nudge. domain.md §7."""
+suspension and reinstatement, bond renewals, the forecast nudge. docs/rules.md §7."""
 
 import calendar
 import datetime

@@ -1,6 +1,6 @@
 """Affinity questions: after the legal name matches, the registrant proves knowledge of the
 program account by answering two of three questions, or one if the account's history
-allows only one (domain.md §2)."""
+allows only one (docs/rules.md §2)."""
 
 import datetime
 import uuid

@@ -17,7 +17,7 @@ from tests.support import with_check_digit
 @pytest.mark.parametrize(
     ("value", "valid"),
     [
-        ("119219814", True),  # domain.md's real example
+        ("119219814", True),  # the example of docs/rules.md §1
         ("119219815", False),  # the same with a wrong check digit
         ("123456782", True),  # Maple Leaf Imports
         ("876543216", True),  # Prairie Goods

@@ -1,4 +1,4 @@
-"""The ledger's HTTP API (contract.md)."""
+"""The ledger's HTTP API (README: API)."""
 
 import csv
 import io
