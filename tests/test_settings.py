@@ -123,3 +123,45 @@ def test_production_has_no_demo_and_no_clock_travel():
         for path in (ROOT / app).rglob("*.py"):
             assert "time_machine" not in path.read_text(), path
     assert {"demo", "tests", "bench"} <= set((ROOT / ".dockerignore").read_text().split())
+
+
+def test_the_compose_stack_migrates_once_and_checks_every_process():
+    import yaml
+
+    stack = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
+    migrate = stack["migrate"]
+    assert migrate["restart"] == "no" and "migrate" in migrate["command"]
+    for name in ("web", "worker", "beat"):
+        service = stack[name]
+        assert service["depends_on"]["migrate"] == {
+            "condition": "service_completed_successfully"
+        }, name
+        assert "migrate" not in " ".join(service["command"]), name
+        assert service["healthcheck"]["test"], name
+    # No default database password: the stack refuses to start without one.
+    for name in ("postgres", "web", "migrate"):
+        environment = stack[name]["environment"]
+        password = environment.get("POSTGRES_PASSWORD") or environment["DATABASE_URL"]
+        assert "${POSTGRES_PASSWORD:?" in password, name
+
+
+def test_the_health_check_answers_over_plain_http():
+    """/healthz is exempt from the HTTPS redirect, so the container's own check passes."""
+    script = (
+        "import django, os; django.setup();"
+        "from django.test import Client;"
+        "print(Client().get('/healthz').status_code)"
+    )
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("CARM_")}
+    env = {
+        **clean,
+        **PRODUCTION,
+        "ALLOWED_HOSTS": "testserver",
+        "DATABASE_URL": os.environ["DATABASE_URL"],
+        "REDIS_URL": os.environ["REDIS_URL"],
+        "DJANGO_SETTINGS_MODULE": "carm.settings",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert result.stdout.strip() in {"200", "503"}, result.stdout + result.stderr
