@@ -92,6 +92,13 @@ def next_payment_due(today: date) -> date:
     return previous_due if today <= previous_due else payment_due_date(end)
 
 
+def correction_deadline(filed_at: datetime) -> datetime:
+    """The last moment a declaration filed at `filed_at` may be corrected rather than
+    adjusted: 23:59:59 Eastern on the payment due date of the cycle it was filed in."""
+    _, period_end = billing_period(filed_at.astimezone(EASTERN).date())
+    return datetime.combine(payment_due_date(period_end), time(23, 59, 59), tzinfo=EASTERN)
+
+
 def start_of(day: date) -> datetime:
     """Midnight Eastern at the start of `day`."""
     return datetime.combine(day, time.min, tzinfo=EASTERN)

@@ -9,10 +9,11 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from accounts.models import ProgramAccount
+from accounts.models import Business, ProgramAccount
 from delegation.permissions import (
     Action,
     can,
+    employee_role,
     get_program_account_for,
     program_accounts_visible_to,
     third_party_relationships,
@@ -122,6 +123,15 @@ def declarations_visible_to(user, program_account: ProgramAccount):
         return declarations
     providers = [r.provider_id for r in third_party_relationships(user, program_account)]
     return declarations.filter(filed_by_id__in=providers)
+
+
+def acting_business(user, program_account: ProgramAccount) -> Business | None:
+    """The business on whose behalf the user acts on this account: the importer itself for
+    its employees, the provider for a third party; None for anyone else."""
+    if employee_role(user, program_account) is not None:
+        return program_account.business
+    relationships = third_party_relationships(user, program_account)
+    return relationships[0].provider if relationships else None
 
 
 def third_party_payments_since(program_account: ProgramAccount, since: datetime.date):

@@ -14,10 +14,10 @@ from django.utils import timezone
 
 from accounts.models import Business, ProgramAccount, User
 from accounts.selectors import bams_of
-from delegation.permissions import Action, can, employee_role, third_party_relationships
+from delegation.permissions import Action, can
 from delegation.services import access_log_changed
 from financial.calculation import GST_RATE, ZERO, line_amounts, positive_cents
-from financial.calendar import EASTERN, add_business_days, billing_period, payment_due_date
+from financial.calendar import add_business_days, billing_period, correction_deadline
 from financial.errors import FinancialError
 from financial.locks import lock_account_balance
 from financial.models import (
@@ -30,6 +30,7 @@ from financial.models import (
     Payment,
     Posting,
 )
+from financial.selectors import acting_business
 from notifications.kinds import Kind
 from notifications.services import notification_send
 
@@ -77,15 +78,11 @@ def posting_create(
 # --- Acting for a business -----------------------------------------------------------------
 
 
-def acting_business(user, program_account: ProgramAccount) -> Business:
-    """The business on whose behalf the user acts on this account: the importer itself for
-    its employees, the provider for a third party."""
-    if employee_role(user, program_account) is not None:
-        return program_account.business
-    relationships = third_party_relationships(user, program_account)
-    if not relationships:
+def _acting_business(user, program_account: ProgramAccount) -> Business:
+    business = acting_business(user, program_account)
+    if business is None:
         raise FinancialError("not_allowed")
-    return relationships[0].provider
+    return business
 
 
 def _require(user, action: Action, program_account: ProgramAccount) -> None:
@@ -198,7 +195,7 @@ def declaration_file(
     declaration = Declaration.objects.create(
         transaction_number=next_transaction_number(),
         program_account=program_account,
-        filed_by=acting_business(actor, program_account),
+        filed_by=_acting_business(actor, program_account),
         filed_by_user=actor,
         release_date=release_date,
         port_of_entry=port_of_entry,
@@ -238,13 +235,6 @@ def declaration_file(
         at=at,
     )
     return declaration
-
-
-def correction_deadline(declaration: Declaration) -> datetime.datetime:
-    """23:59 Eastern on the payment due date of the cycle the declaration was filed in."""
-    _, period_end = billing_period(timezone.localtime(declaration.filed_at).date())
-    due = payment_due_date(period_end)
-    return datetime.datetime.combine(due, datetime.time(23, 59, 59), tzinfo=EASTERN)
 
 
 def _post_delta(
@@ -306,7 +296,7 @@ def declaration_correct(
         raise FinancialError("adjustment_pending")
     is_correction = (
         account.rpp_status == ProgramAccount.RppStatus.ACTIVE
-        and at <= correction_deadline(declaration)
+        and at <= correction_deadline(declaration.filed_at)
     )
     previous = _approved_lines(declaration)
     version = _save_version(
@@ -428,7 +418,7 @@ def payment_create(
                 limit=Payment.CREDIT_CARD_LIMIT,
                 remaining=Payment.CREDIT_CARD_LIMIT - this_cycle,
             )
-    payer = acting_business(actor, program_account)
+    payer = _acting_business(actor, program_account)
     posting = posting_create(
         program_account=program_account,
         kind=Posting.Kind.PAYMENT,

@@ -149,3 +149,18 @@ def test_next_payment_due(today, due):
     from financial.calendar import next_payment_due
 
     assert next_payment_due(today) == due
+
+
+def test_the_correction_deadline_is_the_last_second_of_the_due_date():
+    """Filed in the cycle ending Tue 2023-10-17 (due 2023-10-31): corrections until 23:59:59
+    Eastern that day; filed just after the cycle's end, the next cycle's due date."""
+    from datetime import UTC, datetime
+
+    from financial.calendar import EASTERN, correction_deadline
+
+    filed = datetime(2023, 10, 10, 15, 0, tzinfo=UTC)
+    assert correction_deadline(filed) == datetime(2023, 10, 31, 23, 59, 59, tzinfo=EASTERN)
+    # Filed 2023-10-18 00:30 Eastern (04:30 UTC): the cycle ending Fri 2023-11-17, due ten
+    # weekdays later, Fri 2023-12-01.
+    just_after = datetime(2023, 10, 18, 4, 30, tzinfo=UTC)
+    assert correction_deadline(just_after).date() == date(2023, 12, 1)
