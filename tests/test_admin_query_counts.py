@@ -11,12 +11,11 @@ from django.contrib import admin
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from accounts.models import AccessEvent, AccessRequest, ApiKey, Role
 from delegation.models import AccessLogEntry, ClientGroup
 from financial.models import InterestAccrual, PrescribedRate
-from financial.services import declaration_correct, declaration_file, payment_create
+from financial.services import declaration_correct, payment_create
 from notifications.kinds import Kind
 from security.models import (
     BondRenewal,
@@ -36,19 +35,13 @@ from tests.factories import (
     member,
 )
 from tests.support import with_check_digit
+from tests.test_query_counts import LINE, file
 
 pytestmark = pytest.mark.django_db
 
 PORTAL_APPS = {"accounts", "delegation", "financial", "security", "notifications"}
 SMALL, LARGE = 2, 6
 worlds = itertools.count(1)
-LINE = {
-    "hs_code": "6109100010",
-    "description": "T-shirts",
-    "quantity": D("10"),
-    "value_for_duty": D("100.00"),
-    "duty_rate": D("0.18"),
-}
 
 
 def world(officer) -> None:
@@ -76,7 +69,7 @@ def world(officer) -> None:
     AccessLogEntry.objects.create(
         importer=importer, provider=provider, user=agent, program_account=account, action="viewed"
     )
-    declaration = file_one(bam, account)
+    declaration = file(bam, account)
     account.rpp_status = "not_enrolled"  # corrections after the deadline: an adjustment
     account.save()
     declaration_correct(
@@ -136,17 +129,6 @@ def world(officer) -> None:
         run=run,
     )
     NotificationFactory(recipient=bam, kind=Kind.PAYMENT_RECEIVED)
-
-
-def file_one(actor, account):
-    return declaration_file(
-        actor=actor,
-        program_account=account,
-        release_date=timezone.localdate(),
-        port_of_entry="0497",
-        vendor="World vendor",
-        lines=[LINE],
-    )
 
 
 def changelists() -> list[str]:
