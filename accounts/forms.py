@@ -49,7 +49,10 @@ class RegisterBusinessForm(ServiceErrorsMixin, forms.Form):
     legal_name = forms.CharField(
         label=_("Legal name"),
         max_length=200,
-        help_text=_("Exactly as CBSA has it, punctuation included."),
+        help_text=_(
+            "As CBSA has it. Capitals, accents, punctuation, spacing and the way Inc., Ltd. "
+            "or Corp. is written do not matter."
+        ),
     )
     error_fields = {
         "bn9_format": "bn9",

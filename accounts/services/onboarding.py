@@ -21,6 +21,7 @@ from accounts.models import (
     Role,
     User,
 )
+from accounts.names import same_legal_name
 from accounts.selectors import AffinityQuestion, AffinityQuiz, affinity_quiz_for
 from accounts.services.access_events import access_event_record, business_lock, membership_snapshot
 from carm.ratelimit import record_failure, too_many_failures
@@ -135,7 +136,7 @@ def _registration_target(*, bn9: str, program_account: str, legal_name: str) -> 
     account = business.program_accounts.filter(bn15=bn15).select_related("business").first()
     if account is None:
         raise AccountsError("account_mismatch")
-    if legal_name.strip() != business.legal_name:
+    if not same_legal_name(legal_name, business.legal_name):
         raise AccountsError("name_mismatch")
     return account
 

@@ -67,7 +67,7 @@ BAD_INPUT = [
         "d'entreprise.",
     ),
     (
-        {"legal_name": "Maple Leaf Imports, Inc."},  # one comma too many
+        {"legal_name": "Maple Leaf Exports Inc."},  # another business's name
         "The legal name does not match CBSA records for this business number.",
         "La dénomination légale ne correspond pas aux dossiers de l'ASFC pour ce numéro "
         "d'entreprise.",
