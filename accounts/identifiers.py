@@ -35,6 +35,17 @@ def is_valid_bn9(value: str) -> bool:
     return total % 10 == 0
 
 
+def bn9_with_check_digit(first_eight: str) -> str:
+    """The BN9 that eight digits begin: the ninth is the Luhn digit that completes them."""
+    if not (len(first_eight) == 8 and first_eight.isascii() and first_eight.isdigit()):
+        raise ValueError(f"Eight digits are needed, not {first_eight!r}.")
+    return next(
+        candidate
+        for candidate in (first_eight + digit for digit in "0123456789")
+        if is_valid_bn9(candidate)
+    )
+
+
 def normalize_bn9(value: str) -> str:
     """The BN9 without spaces; ValueError with a clear message if it is not one."""
     compact = re.sub(r"\s+", "", value or "")

@@ -115,6 +115,7 @@ class Business(models.Model):
         _("business number"), max_length=9, unique=True, validators=[validate_bn9]
     )
     legal_name = models.CharField(_("legal name"), max_length=200)
+    operating_name = models.CharField(_("operating name"), max_length=200, blank=True)
     street = models.CharField(_("street address"), max_length=200, blank=True)
     city = models.CharField(_("city"), max_length=100, blank=True)
     province = models.CharField(_("province or territory"), max_length=2, blank=True)

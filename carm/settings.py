@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "financial",
     "security",
     "notifications",
+    "enrolment",
 ]
 # The demo personas and history, and benchmark data: `make run`, the tests and the
 # benches only. The production image has neither the app nor what it needs.

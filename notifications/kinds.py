@@ -33,6 +33,12 @@ class Kind(models.TextChoices):
     ARREARS_NOTICE = "arrears_notice", _("Arrears notice")
     ADJUSTMENT_DECISION = "adjustment_decision", _("Adjustment decision")
     REDUCTION_DECISION = "reduction_decision", _("Reduction decision")
+    APPLICATION_RECEIVED = "application_received", _("Application received")
+    APPLICATION_REFUSED = "application_refused", _("Application refused")
+    BUSINESS_NUMBER_ISSUED = "business_number_issued", _("Business number issued")
+    PROGRAM_ACCOUNT_OPENED = "program_account_opened", _("Program account opened")
+    RPP_ENROLLED = "rpp_enrolled", _("RPP – Enrolment")
+    RPP_LEFT = "rpp_left", _("RPP – Withdrawal")
     MESSAGE = "message", pgettext_lazy("notification kind", "Message")
 
 
@@ -87,10 +93,38 @@ BODIES = {
     Kind.REDUCTION_DECISION: _(
         "Your request to lower the financial security of %(account)s was %(decision)s."
     ),
+    Kind.APPLICATION_RECEIVED: _(
+        "Your application for %(application)s for %(business)s was received. An officer "
+        "will review it; you will be notified of the decision."
+    ),
+    Kind.APPLICATION_REFUSED: _(
+        "Your application for %(application)s for %(business)s was refused: %(reason)s"
+    ),
+    Kind.BUSINESS_NUMBER_ISSUED: _(
+        "%(business)s now has business number %(bn9)s, and you are its Business Account "
+        "Manager. Open its import/export program account from your home page."
+    ),
+    Kind.PROGRAM_ACCOUNT_OPENED: _(
+        "Import/export program account %(account)s is open for %(business)s."
+    ),
+    Kind.RPP_ENROLLED: _(
+        "Program account %(account)s now has Release Prior to Payment privileges."
+    ),
+    Kind.RPP_LEFT: _(
+        "Program account %(account)s no longer has Release Prior to Payment: its "
+        "declarations are paid before release."
+    ),
 }
 
 
 DECISIONS = {"approved": _("approved"), "rejected": _("rejected")}
+# What an application asks for, named in the notification's words.
+APPLICATIONS = {
+    "business_number": _("a business number"),
+    "program_account": _("an import/export program account"),
+    "rpp_enrol": _("Release Prior to Payment"),
+    "rpp_leave": _("leaving Release Prior to Payment"),
+}
 
 
 # Facts stored as plain amounts ("17609.00"), written as money in the reader's language.
@@ -105,6 +139,8 @@ def _in_words(context: dict) -> dict:
             context = {**context, name: money(Decimal(context[name]))}
     if context.get("decision") in DECISIONS:
         context = {**context, "decision": str(DECISIONS[context["decision"]])}
+    if context.get("application") in APPLICATIONS:
+        context = {**context, "application": str(APPLICATIONS[context["application"]])}
     if "role" in context:
         from accounts.models import Role
 

@@ -200,8 +200,12 @@ class Coverage:
     cash: Decimal
 
     @property
+    def shortfall(self) -> Decimal:
+        return shortfall(self.required, self.bonds, self.cash)
+
+    @property
     def covered(self) -> bool:
-        return shortfall(self.required, self.bonds, self.cash) == 0
+        return self.shortfall == 0
 
     def facts(self, bn15: str) -> dict:
         return {

@@ -18,6 +18,7 @@ from delegation.permissions import (
     bond_issuer_for,
     can,
     get_program_account_for,
+    is_bam,
     program_account_for_bond,
     surety_of,
 )
@@ -43,6 +44,7 @@ def financial_security(request: HttpRequest, bn15: str) -> HttpResponse:
             "overview": security_overview(account, timezone.localdate()),
             "may_request": can(request.user, Action.REQUEST_REDUCTION, account),
             "may_cancel": can(request.user, Action.CANCEL_BOND, account),
+            "may_apply_rpp": is_bam(request.user, account.business),
         },
     )
 

@@ -186,6 +186,13 @@ RULES: dict[str, list[Case]] = {
         Case({"bn15": "rm1"}, {"get": SECURITY_RM1}),
         Case({"bn15": "rm2"}, {"get": SECURITY_RM2}),
     ],
+    # Enrolling in RPP or leaving it: the business's BAM asks (an empty form: 200 with errors).
+    "rpp_apply": [
+        Case({"bn15": "rm1"}, {"get": REDUCTION_RM1, "post": REDUCTION_RM1}),
+        Case({"bn15": "rm2"}, {"get": {**SECURITY_RM2}}),
+    ],
+    # Opening another program account: the business's BAM (an empty form: 200 with errors).
+    "account_apply": [Case({"bn9": "maple"}, {"get": MAPLE_BAM_ONLY, "post": MAPLE_BAM_ONLY})],
     "security_reduction": [
         # An empty form: 200 with errors for those who may ask.
         Case({"bn15": "rm1"}, {"get": REDUCTION_RM1, "post": REDUCTION_RM1}),

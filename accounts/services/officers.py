@@ -6,7 +6,7 @@ from django.db import transaction
 OFFICERS_GROUP = "Officers"
 # Officers keep CBSA's records in these apps; people's logins and the ledger they may only
 # look at, and act on through the decisions their models name (a refund, an adjustment).
-OFFICER_APPS = ("accounts", "delegation", "financial", "security", "notifications")
+OFFICER_APPS = ("accounts", "delegation", "financial", "security", "notifications", "enrolment")
 OFFICER_VIEW_ONLY_MODELS = {
     ("accounts", "user"),
     ("accounts", "membership"),
@@ -20,6 +20,9 @@ OFFICER_VIEW_ONLY_MODELS = {
     ("financial", "payment"),
     ("financial", "accountbalance"),
     ("notifications", "notification"),
+    ("enrolment", "businessnumberapplication"),
+    ("enrolment", "programaccountapplication"),
+    ("enrolment", "rppapplication"),
 }
 
 
