@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from accounts.models import AccessEvent, AccessRequest, ApiKey, Role
 from delegation.models import AccessLogEntry, ClientGroup
+from enrolment.models import BusinessNumberApplication, ProgramAccountApplication, RppApplication
 from financial.models import InterestAccrual, PrescribedRate
 from financial.services import declaration_correct, payment_create
 from notifications.kinds import Kind
@@ -39,7 +40,7 @@ from tests.test_query_counts import LINE, file
 
 pytestmark = pytest.mark.django_db
 
-PORTAL_APPS = {"accounts", "delegation", "financial", "security", "notifications"}
+PORTAL_APPS = {"accounts", "delegation", "financial", "security", "notifications", "enrolment"}
 SMALL, LARGE = 2, 6
 worlds = itertools.count(1)
 
@@ -129,6 +130,24 @@ def world(officer) -> None:
         run=run,
     )
     NotificationFactory(recipient=bam, kind=Kind.PAYMENT_RECEIVED)
+    BusinessNumberApplication.objects.create(
+        applicant=bam,
+        legal_name=f"New venture {n} Inc.",
+        street="1 Main Street",
+        city="Ottawa",
+        province="ON",
+        postal_code="K1A 0B1",
+        organization_type="corporation",
+        applicant_role="owner",
+    )
+    ProgramAccountApplication.objects.create(
+        applicant=bam,
+        business=importer,
+        start_date=datetime.date(2026, 1, 5),
+        activity="import",
+        description="Apparel.",
+    )
+    RppApplication.objects.create(applicant=bam, program_account=account, kind="leave")
 
 
 def changelists() -> list[str]:

@@ -492,3 +492,28 @@ def test_api_relationships_and_notifications(
         django_assert_max_num_queries,
         Case(broker, lambda: reverse(name), grow, api_rows),
     )
+
+
+def test_my_applications(client_for, django_assert_max_num_queries, importer_bam, rm1, officer):
+    from enrolment.models import BusinessNumberApplication, RppApplication
+    from tests.enrolment.test_applications import NEW_BUSINESS
+
+    decided = {"status": "refused", "reason": "No.", "decided_by": officer, "decided_at": at(0)}
+
+    def grow(count):
+        for _ in range(count):
+            n = next(numbers)
+            BusinessNumberApplication.objects.create(
+                applicant=importer_bam,
+                **{**NEW_BUSINESS, "legal_name": f"Aurora {n} Inc."},
+                **decided,
+            )
+            RppApplication.objects.create(
+                applicant=importer_bam, program_account=rm1, kind="leave", **decided
+            )
+
+    read_at_two_sizes(
+        client_for,
+        django_assert_max_num_queries,
+        Case(importer_bam, lambda: reverse("applications"), grow, html_rows("/applications/")),
+    )
