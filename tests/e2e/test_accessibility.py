@@ -36,6 +36,12 @@ SIGNED_IN = [
     "/{lang}/businesses/123456782/access-log/",
     "/{lang}/setup/register/",
     "/{lang}/setup/request-access/",
+    "/{lang}/setup/",
+    "/{lang}/applications/",
+    "/{lang}/applications/business-number/",
+    "/{lang}/businesses/123456782/program-accounts/new/",
+    "/{lang}/program-accounts/123456782RM0002/rpp/",
+    "/{lang}/program-accounts/123456782RM0001/rpp/",
 ]
 
 
