@@ -33,7 +33,7 @@ def test_register_request_approve_and_read(live_server, browser, page, screensho
     page.get_by_role("link", name="Register my business").first.click()
     page.get_by_label("Business number (BN9)").fill("123456782")
     page.get_by_label("One of its import/export program accounts").fill("123456782 rm 0001")
-    page.get_by_label("Legal name").fill("Maple Leaf Imports, Inc.")
+    page.get_by_label("Legal name").fill("Maple Leaf Exports Inc.")  # another business
     page.get_by_role("button", name="Register").click()
     expect(page.get_by_text("The legal name does not match CBSA records").first).to_be_visible()
     screenshot(page, "name-mismatch")
