@@ -33,6 +33,8 @@ class Kind(models.TextChoices):
     ARREARS_NOTICE = "arrears_notice", _("Arrears notice")
     ADJUSTMENT_DECISION = "adjustment_decision", _("Adjustment decision")
     REDUCTION_DECISION = "reduction_decision", _("Reduction decision")
+    INVOICE_ISSUED = "invoice_issued", _("Invoice issued")
+    INVOICE_CANCELLED = "invoice_cancelled", _("Invoice cancelled")
     MESSAGE = "message", pgettext_lazy("notification kind", "Message")
 
 
@@ -87,6 +89,14 @@ BODIES = {
     Kind.REDUCTION_DECISION: _(
         "Your request to lower the financial security of %(account)s was %(decision)s."
     ),
+    Kind.INVOICE_ISSUED: _(
+        "CBSA issued invoice %(reference)s on program account %(account)s: "
+        "%(invoice_kind)s, %(amount)s, due %(due_date)s."
+    ),
+    Kind.INVOICE_CANCELLED: _(
+        "CBSA cancelled invoice %(reference)s of %(amount)s on program account %(account)s; "
+        "it is no longer owed."
+    ),
 }
 
 
@@ -110,6 +120,11 @@ def _in_words(context: dict) -> dict:
 
         with suppress(ValueError):
             context = {**context, "role": Role(context["role"]).label}
+    if "invoice_kind" in context:
+        from financial.models import Invoice
+
+        with suppress(ValueError):
+            context = {**context, "invoice_kind": Invoice.Kind(context["invoice_kind"]).label}
     return context
 
 
