@@ -184,6 +184,19 @@ class PrescribedRateAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
 
 
+class CancelledFilter(admin.SimpleListFilter):
+    title = _("cancelled")
+    parameter_name = "cancelled"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Yes")), ("no", _("No"))]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("yes", "no"):
+            return queryset.filter(cancelled_at__isnull=self.value() == "no")
+        return queryset
+
+
 class InvoiceChangeList(ChangeList):
     """The page's invoices with their status read from the ledger, all at once."""
 
@@ -206,7 +219,7 @@ class InvoiceAdmin(ReadOnlyAdmin):
         "status",
         "issued_at",
     )
-    list_filter = ("kind", ("cancelled_at", admin.EmptyFieldListFilter))
+    list_filter = ("kind", CancelledFilter)
     search_fields = ("reference", "program_account__bn15", "program_account__business__legal_name")
     list_select_related = ("program_account",)
     date_hierarchy = "issued_at"

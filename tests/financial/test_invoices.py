@@ -443,6 +443,8 @@ def test_an_officer_issues_and_cancels_in_admin(client_for, officer, importer_ba
     assert "An invoice with the reference AMP-2026-000123 already exists." in again.content.decode()
     listing = client.get(reverse("admin:financial_invoice_changelist")).content.decode()
     assert "AMP-2026-000123" in listing and "Outstanding" in listing
+    cancelled = reverse("admin:financial_invoice_changelist") + "?cancelled=yes"
+    assert "AMP-2026-000123" not in client.get(cancelled).content.decode()
     view = client.get(response["Location"]).content.decode()
     assert reverse("admin:financial_invoice_cancel", args=[invoice.pk]) in view
     cancel = reverse("admin:financial_invoice_cancel", args=[invoice.pk])
@@ -453,6 +455,7 @@ def test_an_officer_issues_and_cancels_in_admin(client_for, officer, importer_ba
     refused = client.post(cancel, {"reason": "Again."}).content.decode()
     assert "was already cancelled on" in refused
     assert Posting.objects.filter(kind="invoice_cancellation").count() == 1
+    assert "AMP-2026-000123" in client.get(cancelled).content.decode()
     # Never edited: the change page is read-only.
     assert client.post(response["Location"], {**data, "amount": "1.00"}).status_code == 403
 
