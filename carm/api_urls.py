@@ -8,6 +8,8 @@ from financial.api import (
     CorrectionApi,
     DeclarationDetailApi,
     DeclarationListApi,
+    InvoiceDetailApi,
+    InvoiceListApi,
     PaymentApi,
     StatementDetailApi,
     StatementListApi,
@@ -55,6 +57,16 @@ urlpatterns = [
         StatementDetailApi.as_view(),
         {"document": "csv"},
         name="api-statement-csv",
+    ),
+    path(
+        "program-accounts/<str:bn15>/invoices/",
+        InvoiceListApi.as_view(),
+        name="api-invoices",
+    ),
+    path(
+        "program-accounts/<str:bn15>/invoices/<int:pk>/",
+        InvoiceDetailApi.as_view(),
+        name="api-invoice",
     ),
     path(
         "declarations/<str:transaction_number>/",

@@ -1,7 +1,8 @@
 """Thirteen months of demo history for Maple and Prairie, written through the portal's own
 services at the dates they happened: declarations (one filed late), payments by the
 importer and by its broker (one month paid late, so interest accrues and posts), a
-correction, an adjustment an officer approved and one waiting, a statement on every 25th.
+correction, an adjustment an officer approved and one waiting, CBSA invoices (a service
+fee paid with its statement, an AMP still to pay), a statement on every 25th.
 
 Each service is told the moment it acts (`at`), so every rule (late filing, correction
 deadline, credit-card cycle, interest, statements) runs exactly as it would have that day.
@@ -16,12 +17,13 @@ from django.utils import timezone
 from accounts.models import ProgramAccount, User
 from financial.calendar import EASTERN, add_business_days, is_business_day
 from financial.interest import interest_accrue
-from financial.models import Declaration, DeclarationVersion, PrescribedRate, Statement
+from financial.models import Declaration, DeclarationVersion, Invoice, PrescribedRate, Statement
 from financial.selectors import account_balance
 from financial.services import (
     adjustment_decide,
     declaration_correct,
     declaration_file,
+    invoice_issue,
     payment_create,
 )
 from financial.statements import statements_issue
@@ -102,6 +104,21 @@ def demo_history_seed(users: dict[str, User], *, months: int = MONTHS) -> int:
         start + datetime.timedelta(days=months * 18): [("adjust", prairie)],
         today - datetime.timedelta(days=2): [("adjust-pending", prairie)],
     }
+    # CBSA's invoices on Maple RM0001: (kind, reference, amount, days to pay).
+    invoices = {
+        start + datetime.timedelta(days=months * 20): (
+            Invoice.Kind.SERVICE_FEE,
+            f"FEE-{start.year}-000417",
+            Decimal("85.00"),
+            30,
+        ),
+        today - datetime.timedelta(days=6): (
+            Invoice.Kind.AMP,
+            f"AMP-{today.year}-000123",
+            Decimal("1250.00"),
+            30,
+        ),
+    }
     payments: dict[datetime.date, list[Statement]] = {}
     filed = 0
 
@@ -126,6 +143,18 @@ def demo_history_seed(users: dict[str, User], *, months: int = MONTHS) -> int:
                         _pay(maple_bam, maple2, declaration.total, "debit_card", declaration, day)
         for what, account in changes.get(day, []):
             _change(what, account, officer, day)
+        if day in invoices:
+            kind, reference, amount, days = invoices[day]
+            invoice_issue(
+                officer=officer,
+                program_account=maple1,
+                kind=kind,
+                amount=amount,
+                due_date=day + datetime.timedelta(days=days),
+                reference=reference,
+                description="Late accounting of a release (C152)" if kind == "amp" else "",
+                at=_at(day, 9),
+            )
         for statement in payments.get(day, []):
             account = statement.program_account
             amount = min(statement.total_payable, account_balance(account))

@@ -1,20 +1,29 @@
 from django.contrib import admin, messages
+from django.contrib.admin.views.main import ChangeList
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from carm.admin import ReadOnlyAdmin
 from financial.errors import FinancialError
+from financial.forms import InvoiceCancelForm, InvoiceIssueForm
 from financial.models import (
     AccountBalance,
     Declaration,
     DeclarationVersion,
     InterestAccrual,
+    Invoice,
     Payment,
     Posting,
     PrescribedRate,
     Statement,
 )
-from financial.services import adjustment_decide, refund_issue
+from financial.selectors import with_invoice_status
+from financial.services import adjustment_decide, invoice_cancel, invoice_issue, refund_issue
 
 
 @admin.register(Posting)
@@ -173,3 +182,148 @@ class PrescribedRateAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change) -> None:
         obj.set_by = request.user
         super().save_model(request, obj, form, change)
+
+
+class CancelledFilter(admin.SimpleListFilter):
+    title = _("cancelled")
+    parameter_name = "cancelled"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Yes")), ("no", _("No"))]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("yes", "no"):
+            return queryset.filter(cancelled_at__isnull=self.value() == "no")
+        return queryset
+
+
+class InvoiceChangeList(ChangeList):
+    """The page's invoices with their status read from the ledger, all at once."""
+
+    def get_results(self, request) -> None:
+        super().get_results(request)
+        self.result_list = with_invoice_status(self.result_list, timezone.localdate())
+
+
+@admin.register(Invoice)
+class InvoiceAdmin(ReadOnlyAdmin):
+    """Officers issue invoices (an AMP, a service fee) and cancel them, once, with a
+    reason; an invoice is never edited. Issuing posts its charge, cancelling the reversal."""
+
+    list_display = (
+        "reference",
+        "program_account",
+        "kind",
+        "amount",
+        "due_date",
+        "status",
+        "issued_at",
+    )
+    list_filter = ("kind", CancelledFilter)
+    search_fields = ("reference", "program_account__bn15", "program_account__business__legal_name")
+    list_select_related = ("program_account",)
+    date_hierarchy = "issued_at"
+    fields = (
+        "reference",
+        "program_account",
+        "kind",
+        "description",
+        "amount",
+        "due_date",
+        "status",
+        "issued_by",
+        "issued_at",
+        "posting",
+        "cancelled_at",
+        "cancelled_by",
+        "cancellation_reason",
+        "cancellation_posting",
+    )
+    readonly_fields = fields
+    change_form_template = "financial/admin/invoice_change_form.html"
+
+    def get_changelist(self, request, **kwargs):
+        return InvoiceChangeList
+
+    @admin.display(description=_("status"))
+    def status(self, invoice: Invoice) -> str:
+        if not hasattr(invoice, "status_label"):  # one invoice's page
+            with_invoice_status([invoice], timezone.localdate())
+        return invoice.status_label
+
+    def has_add_permission(self, request) -> bool:
+        return request.user.has_perm("financial.add_invoice")
+
+    def has_cancel_permission(self, request) -> bool:
+        return request.user.has_perm("financial.cancel_invoice")
+
+    def get_urls(self):
+        cancel = path(
+            "<int:pk>/cancel/",
+            self.admin_site.admin_view(self.cancel_view),
+            name="financial_invoice_cancel",
+        )
+        return [cancel, *super().get_urls()]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "may_cancel": self.has_cancel_permission(request),
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def _page(self, request, template: str, title, form, **extra) -> TemplateResponse:
+        context = {
+            **self.admin_site.each_context(request),
+            "title": title,
+            "opts": self.model._meta,
+            "form": form,
+            **extra,
+        }
+        return TemplateResponse(request, template, context)
+
+    def add_view(self, request, form_url="", extra_context=None):
+        """Issue through the service: its refusals land on the form's fields."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = InvoiceIssueForm(request.POST or None, initial=request.GET.dict())
+        if request.method == "POST" and form.is_valid():
+            try:
+                invoice = invoice_issue(officer=request.user, **form.cleaned_data)
+            except FinancialError as error:
+                form.add_service_error(error)
+            else:
+                self.message_user(
+                    request,
+                    _("Invoice %(reference)s is issued and its charge posted.")
+                    % {"reference": invoice.reference},
+                )
+                return redirect(reverse("admin:financial_invoice_change", args=[invoice.pk]))
+        return self._page(
+            request, "financial/admin/invoice_issue.html", _("Issue an invoice"), form
+        )
+
+    def cancel_view(self, request, pk: int):
+        if not self.has_cancel_permission(request):
+            raise PermissionDenied
+        invoice = get_object_or_404(Invoice.objects.select_related("program_account"), pk=pk)
+        form = InvoiceCancelForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                invoice_cancel(officer=request.user, invoice=invoice, **form.cleaned_data)
+            except FinancialError as error:
+                form.add_service_error(error)
+            else:
+                self.message_user(
+                    request,
+                    _("Invoice %(reference)s is cancelled and its charge reversed.")
+                    % {"reference": invoice.reference},
+                )
+                return redirect(reverse("admin:financial_invoice_change", args=[invoice.pk]))
+        return self._page(
+            request,
+            "financial/admin/invoice_cancel.html",
+            _("Cancel invoice %(reference)s") % {"reference": invoice.reference},
+            form,
+            invoice=invoice,
+        )

@@ -1,3 +1,4 @@
+from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
 from rest_framework.exceptions import ValidationError
@@ -21,6 +22,7 @@ from financial.serializers import (
     DeclarationDetailSerializer,
     DeclarationInSerializer,
     DeclarationSerializer,
+    InvoiceSerializer,
     PaymentInSerializer,
     PaymentSerializer,
     PostingSerializer,
@@ -181,3 +183,42 @@ class StatementDetailApi(generics.RetrieveAPIView):
         if document == "pdf":
             return statement_pdf_response(self.account, statement)
         return statement_csv_response(self.account, statement)
+
+
+class InvoiceListApi(generics.ListAPIView):
+    """Invoices CBSA issued on the account, newest first, each with its status read from
+    the ledger (statements, balance and payments visibility needed)."""
+
+    serializer_class = InvoiceSerializer
+    ordering = ("-issued_at", "-id")
+
+    def get_queryset(self):
+        self.account = get_program_account_for(
+            self.request.user, self.kwargs["bn15"], Action.VIEW_STATEMENTS
+        )
+        access_log_viewed(
+            user=self.request.user, program_account=self.account, action=Action.VIEW_STATEMENTS
+        )
+        return selectors.invoices_visible_to(self.request.user, self.account)
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        for invoice in page:
+            invoice.program_account = self.account
+        return selectors.with_invoice_status(page, timezone.localdate())
+
+
+class InvoiceDetailApi(generics.RetrieveAPIView):
+    serializer_class = InvoiceSerializer
+
+    def get_object(self):
+        account, invoice = selectors.get_invoice_for(
+            self.request.user, self.kwargs["bn15"], self.kwargs["pk"]
+        )
+        access_log_viewed(
+            user=self.request.user,
+            program_account=account,
+            action=Action.VIEW_STATEMENTS,
+            what=invoice.reference,
+        )
+        return selectors.with_invoice_status([invoice], timezone.localdate())[0]

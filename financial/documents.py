@@ -6,6 +6,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from financial.exports import csv_rows
+from financial.selectors import statement_invoice_events
 
 
 def transactions_csv_response(account, postings) -> StreamingHttpResponse:
@@ -38,7 +39,12 @@ def statement_pdf_response(account, statement) -> HttpResponse:
     from weasyprint import HTML
 
     html = render_to_string(
-        "financial/statement_pdf.html", {"account": account, "statement": statement}
+        "financial/statement_pdf.html",
+        {
+            "account": account,
+            "statement": statement,
+            "invoice_events": statement_invoice_events(statement),
+        },
     )
     response = HttpResponse(HTML(string=html).write_pdf(), content_type="application/pdf")
     response["Content-Disposition"] = (
@@ -59,6 +65,17 @@ def statement_csv_response(account, statement) -> HttpResponse:
             for letter, name, _label, amount in statement.summary_lines()
         ),
         *([f"revenue {name}", amount] for name, _label, amount in statement.revenue_split()),
+        *(
+            [f"invoices {name} (in {line})", amount]
+            for name, _label, line, amount in statement.invoice_lines()
+        ),
+        *(
+            [
+                f"invoice {event.invoice.reference} {'cancelled' if event.cancelled else 'issued'}",
+                event.amount,
+            ]
+            for event in statement_invoice_events(statement)
+        ),
     ]
     response = HttpResponse(
         "".join(csv_rows(["line", "amount"], rows, text_columns=set())),

@@ -37,6 +37,18 @@ MESSAGES = {
         "Credit card payments are limited to %(limit)s per billing period on a program "
         "account; %(remaining)s remains for this period."
     ),
+    "not_an_officer": _("Only a CBSA officer with this permission may do this."),
+    "invoice_kind": _("Choose the kind of invoice."),
+    "invoice_reference": _(
+        "The reference has 1 to 30 letters, digits or hyphens, for example AMP-2026-000123."
+    ),
+    "invoice_reference_taken": _("An invoice with the reference %(reference)s already exists."),
+    "invoice_due_date": _("The due date cannot be before the day the invoice is issued."),
+    "invoice_cancellation_reason": _("Give the reason for the cancellation."),
+    "invoice_already_cancelled": _(
+        "Invoice %(reference)s was already cancelled on %(date)s; an invoice is cancelled "
+        "only once."
+    ),
 }
 
 

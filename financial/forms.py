@@ -5,10 +5,13 @@ from django import forms
 from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
 
-from carm.forms import MoneyField
+from accounts.errors import IDENTIFIER_MESSAGES
+from accounts.identifiers import IdentifierError, normalize_program_account
+from accounts.models import ProgramAccount
+from carm.forms import MoneyField, ServiceErrorsMixin
 from carm.widgets import DatePicker
 from financial.calculation import GST_RATE, ZERO
-from financial.models import STATED_LEVIES, DeclarationVersion, Payment, Posting
+from financial.models import STATED_LEVIES, DeclarationVersion, Invoice, Payment, Posting
 
 PERCENT = Decimal("100")
 
@@ -139,3 +142,60 @@ class HistoryFilterForm(forms.Form):
         required=False,
         error_messages={"invalid": _("A transaction number has 14 digits.")},
     )
+
+
+class InvoiceIssueForm(ServiceErrorsMixin, forms.Form):
+    """An officer issues an invoice on a program account (the admin)."""
+
+    program_account = forms.CharField(
+        label=_("Program account (BN15)"),
+        max_length=30,
+        help_text=_("For example 123456782RM0001."),
+    )
+    kind = forms.ChoiceField(label=_("Kind"), choices=Invoice.Kind.choices)
+    reference = forms.CharField(
+        label=_("Reference"),
+        max_length=30,
+        help_text=_("CBSA's reference, for example AMP-2026-000123."),
+    )
+    description = forms.CharField(
+        label=_("Description"),
+        max_length=200,
+        required=False,
+        help_text=_("What the invoice is for, as the importer will read it."),
+    )
+    amount = MoneyField(label=_("Amount (CAD)"), min_value=Decimal("0.01"))
+    due_date = forms.DateField(label=_("Due date"), widget=DatePicker())
+
+    error_fields = {
+        "invoice_kind": "kind",
+        "amount": "amount",
+        "invoice_reference": "reference",
+        "invoice_reference_taken": "reference",
+        "invoice_due_date": "due_date",
+    }
+
+    def clean_program_account(self) -> ProgramAccount:
+        try:
+            bn15 = normalize_program_account(self.cleaned_data["program_account"])
+        except IdentifierError as error:
+            raise forms.ValidationError(IDENTIFIER_MESSAGES[error.code], code=error.code) from None
+        account = ProgramAccount.objects.select_related("business").filter(bn15=bn15).first()
+        if account is None:
+            raise forms.ValidationError(
+                _("CBSA has no program account %(bn15)s.") % {"bn15": bn15}, code="unknown"
+            )
+        return account
+
+
+class InvoiceCancelForm(ServiceErrorsMixin, forms.Form):
+    """An officer cancels an invoice, saying why (the admin)."""
+
+    reason = forms.CharField(
+        label=_("Reason for the cancellation"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("The importer reads it on the invoice's page."),
+    )
+
+    error_fields = {"invoice_cancellation_reason": "reason"}

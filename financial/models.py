@@ -43,17 +43,28 @@ class PostingKind(models.TextChoices):
     PENALTY = "penalty", _("Penalty")
     REFUND = "refund", _("Refund")
     OFFSET = "offset", _("Offset")
+    INVOICE = "invoice", _("Invoice")
+    INVOICE_CANCELLATION = "invoice_cancellation", _("Invoice cancellation")
 
 
 # The kinds grouped once: the ledger's constraints, the statements, the annual review and
 # the history all read them from here.
 K = PostingKind
-CREDIT_KINDS = (K.PAYMENT.value, K.OFFSET.value)  # money in: always negative
-DEBIT_KINDS = (K.CHARGE.value, K.INTEREST.value, K.PENALTY.value, K.REFUND.value)  # positive
+# Money in: always negative. An invoice's cancellation reverses its charge.
+CREDIT_KINDS = (K.PAYMENT.value, K.OFFSET.value, K.INVOICE_CANCELLATION.value)
+# Money owed: always positive.
+DEBIT_KINDS = (K.CHARGE.value, K.INTEREST.value, K.PENALTY.value, K.REFUND.value, K.INVOICE.value)
 REVISION_KINDS = (K.CORRECTION.value, K.ADJUSTMENT.value)  # a declaration's signed difference
 DECLARATION_KINDS = (K.CHARGE.value, *REVISION_KINDS)  # carry the revenue split
+# CBSA's invoices (an AMP, a service fee) and their cancellations (docs/rules.md §10).
+INVOICE_KINDS = (K.INVOICE.value, K.INVOICE_CANCELLATION.value)
 # Accounts receivable, with the revisions that raise them (the annual review's months).
+# Invoices are not among them: RPP security secures the duties and taxes of goods released
+# before payment, and an invoice is not (docs/rules.md §7 and §10).
 RECEIVABLE_KINDS = (K.CHARGE.value, K.PENALTY.value)
+# The statement's line F (current-period charges) and line G (credits other than payments).
+STATEMENT_CHARGE_KINDS = (K.CHARGE.value, K.INVOICE.value)
+STATEMENT_CREDIT_KINDS = (K.OFFSET.value, K.INVOICE_CANCELLATION.value)
 
 
 @pgtrigger.register(
@@ -65,7 +76,10 @@ class Posting(models.Model):
     DEBIT_KINDS = DEBIT_KINDS
     REVISION_KINDS = REVISION_KINDS
     DECLARATION_KINDS = DECLARATION_KINDS
+    INVOICE_KINDS = INVOICE_KINDS
     RECEIVABLE_KINDS = RECEIVABLE_KINDS
+    STATEMENT_CHARGE_KINDS = STATEMENT_CHARGE_KINDS
+    STATEMENT_CREDIT_KINDS = STATEMENT_CREDIT_KINDS
 
     program_account = models.ForeignKey(
         ProgramAccount,
@@ -75,7 +89,7 @@ class Posting(models.Model):
         db_index=False,
         verbose_name=_("program account"),
     )
-    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     amount = models.DecimalField(_("amount"), **MONEY)
     posted_at = models.DateTimeField(_("posted"), default=timezone.now)
     transaction_number = models.CharField(_("transaction number"), max_length=14, blank=True)
@@ -332,12 +346,158 @@ class Payment(models.Model):
         return f"{self.program_account.bn15} {self.amount} ({self.method})"
 
 
+# CBSA's own reference of an invoice, as printed on it: capital letters, digits, hyphens.
+INVOICE_REFERENCE = r"^[A-Z0-9][A-Z0-9-]{0,29}$"
+
+
+class Invoice(models.Model):
+    """An invoice CBSA issues on a program account (docs/rules.md §10): an administrative
+    monetary penalty, a service fee. It posts a charge when issued; it is never edited, and
+    an officer may cancel it once, which posts the charge's reversal. Whether it is paid is
+    read from the ledger (oldest debt first), never stored."""
+
+    class Kind(models.TextChoices):
+        AMP = "amp", _("Administrative monetary penalty (AMP)")
+        SERVICE_FEE = "service_fee", _("Service fee")
+        OTHER = "other", _("Other")
+
+    class Status(models.TextChoices):
+        """Read, not stored (financial.selectors.with_invoice_status)."""
+
+        OUTSTANDING = "outstanding", _("Outstanding")
+        OVERDUE = "overdue", _("Overdue")
+        PAID = "paid", _("Paid")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    REFERENCE = INVOICE_REFERENCE
+
+    program_account = models.ForeignKey(
+        ProgramAccount,
+        on_delete=models.PROTECT,
+        related_name="invoices",
+        db_index=False,  # invoice_account starts with this column
+        verbose_name=_("program account"),
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    reference = models.CharField(
+        _("reference"),
+        max_length=30,
+        unique=True,
+        help_text=_("CBSA's reference, for example AMP-2026-000123."),
+    )
+    description = models.CharField(_("description"), max_length=200, blank=True)
+    amount = models.DecimalField(_("amount"), **MONEY)
+    due_date = models.DateField(_("due date"))
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("issued by"),
+    )
+    issued_at = models.DateTimeField(_("issued"), default=timezone.now)
+    posting = models.OneToOneField(
+        Posting, on_delete=models.PROTECT, related_name="invoice", verbose_name=_("charge")
+    )
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("cancelled by"),
+    )
+    cancellation_posting = models.OneToOneField(
+        Posting,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cancelled_invoice",
+        verbose_name=_("reversal"),
+    )
+    cancellation_reason = models.TextField(
+        _("reason for the cancellation"), max_length=1000, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("invoice")
+        verbose_name_plural = _("invoices")
+        ordering = ["-issued_at", "-id"]
+        permissions = [("cancel_invoice", _("Can cancel an invoice"))]
+        indexes = [
+            models.Index(fields=["program_account", "-issued_at", "-id"], name="invoice_account")
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="invoice_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(reference__regex=INVOICE_REFERENCE),
+                name="invoice_reference_format",
+            ),
+            # Cancelled entirely (when, by whom, the reversal, why) or not at all.
+            models.CheckConstraint(
+                condition=Q(
+                    cancelled_at__isnull=True,
+                    cancelled_by__isnull=True,
+                    cancellation_posting__isnull=True,
+                    cancellation_reason="",
+                )
+                | (
+                    Q(
+                        cancelled_at__isnull=False,
+                        cancelled_by__isnull=False,
+                        cancellation_posting__isnull=False,
+                    )
+                    & ~Q(cancellation_reason="")
+                ),
+                name="invoice_cancelled_whole",
+            ),
+        ]
+        triggers = [
+            # Never edited and never deleted: the only change is the one cancellation.
+            pgtrigger.Protect(name="invoice_not_deleted", operation=pgtrigger.Delete),
+            pgtrigger.Protect(
+                name="invoice_issued_as_is",
+                operation=pgtrigger.Update,
+                condition=pgtrigger.AnyChange(
+                    "program_account",
+                    "kind",
+                    "reference",
+                    "description",
+                    "amount",
+                    "due_date",
+                    "issued_by",
+                    "issued_at",
+                    "posting",
+                ),
+            ),
+            pgtrigger.Protect(
+                name="invoice_cancelled_once",
+                operation=pgtrigger.Update,
+                condition=pgtrigger.Q(old__cancelled_at__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.cancelled_at is not None
+
+    @property
+    def kind_label(self):
+        """The kind's label, lazy: a bilingual document writes it in both languages."""
+        return self.Kind(self.kind).label
+
+
 class Statement(models.Model):
     """A Statement of Account for one billing period (docs/rules.md §6), issued once.
 
     Lines A–H are kept as issued; H = A + B - C + D + E + F - G, and H equals the sum of
     every posting up to the period's end. The revenue split breaks the period's charges,
-    corrections, interest and penalties down by column.
+    corrections, interest and penalties down by column. CBSA's invoices have their own
+    group: those issued in the period (part of line F) and those cancelled in it (part of
+    line G).
     """
 
     program_account = models.ForeignKey(
@@ -363,6 +523,8 @@ class Statement(models.Model):
     gst = models.DecimalField(_("GST"), **MONEY)
     interest = models.DecimalField(_("interest"), **MONEY)
     penalties = models.DecimalField(_("penalties"), **MONEY)
+    invoices = models.DecimalField(_("Invoices issued"), default=0, **MONEY)
+    cancelled_invoices = models.DecimalField(_("Invoices cancelled"), default=0, **MONEY)
     issued_at = models.DateTimeField(_("issued"), default=timezone.now)
 
     class Meta:
@@ -385,6 +547,16 @@ class Statement(models.Model):
                 ),
                 name="statement_lines_add_up",
             ),
+            # The invoices' group is a part of lines F and G, never more.
+            models.CheckConstraint(
+                condition=Q(
+                    invoices__gte=0,
+                    invoices__lte=models.F("charges"),
+                    cancelled_invoices__gte=0,
+                    cancelled_invoices__lte=models.F("credits"),
+                ),
+                name="statement_invoices_within_lines",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -401,6 +573,8 @@ class Statement(models.Model):
         ("H", "total_payable"),
     )
     REVENUE = (*REVENUE_SPLIT, "interest", "penalties")
+    # (field, the line it is part of)
+    INVOICES = (("invoices", "F"), ("cancelled_invoices", "G"))
 
     def summary_lines(self) -> list[tuple[str, str, str, object]]:
         """(letter, field name, label, amount) for lines A–H."""
@@ -414,6 +588,13 @@ class Statement(models.Model):
         return [
             (name, self._meta.get_field(name).verbose_name, getattr(self, name))
             for name in self.REVENUE
+        ]
+
+    def invoice_lines(self) -> list[tuple[str, str, str, object]]:
+        """(field name, label, the line it is part of, amount) for the invoices' group."""
+        return [
+            (name, self._meta.get_field(name).verbose_name, line, getattr(self, name))
+            for name, line in self.INVOICES
         ]
 
 

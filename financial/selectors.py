@@ -1,9 +1,12 @@
 """Reads of the ledger."""
 
 import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.db.models import Count, DecimalField, F, OuterRef, Prefetch, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
@@ -24,6 +27,7 @@ from financial.models import (
     AccountBalance,
     Declaration,
     DeclarationVersion,
+    Invoice,
     Posting,
     Statement,
 )
@@ -55,6 +59,170 @@ def ledger_mismatches():
     return list(balances.values_list("program_account__bn15", "balance", "ledger_total")) + [
         (bn15, None, None) for bn15 in orphans
     ]
+
+
+# --- Oldest debt first ----------------------------------------------------------------------
+
+# For the debits asked about (by posting id, or the charges of these transaction numbers) on
+# these accounts: what is still owed on its account up to and including each one, debits
+# in posting order and every credit applied to the oldest first (docs/rules.md §4). A
+# cancelled invoice's charge and its reversal settle each other and take no part.
+DEBTS = """
+WITH settled AS (
+  SELECT posting_id AS id FROM financial_invoice
+  WHERE program_account_id = ANY(%(accounts)s) AND cancellation_posting_id IS NOT NULL
+  UNION ALL
+  SELECT cancellation_posting_id FROM financial_invoice
+  WHERE program_account_id = ANY(%(accounts)s) AND cancellation_posting_id IS NOT NULL
+), ledger AS (
+  SELECT id, program_account_id, kind, transaction_number, amount, posted_at
+  FROM financial_posting
+  WHERE program_account_id = ANY(%(accounts)s) AND id NOT IN (SELECT id FROM settled)
+), credits AS (
+  SELECT program_account_id, -SUM(amount) AS total FROM ledger WHERE amount < 0 GROUP BY 1
+), debits AS (
+  SELECT id, program_account_id, kind, transaction_number, amount,
+         SUM(amount) OVER (PARTITION BY program_account_id ORDER BY posted_at, id) AS owed_until
+  FROM ledger WHERE amount > 0
+)
+SELECT debits.id, debits.transaction_number, debits.amount,
+       debits.owed_until - COALESCE(credits.total, 0)
+FROM debits LEFT JOIN credits USING (program_account_id)
+WHERE debits.id = ANY(%(ids)s)
+   OR (debits.kind = %(charge)s AND debits.transaction_number = ANY(%(numbers)s))
+"""
+
+
+@dataclass(frozen=True)
+class Debt:
+    """One debit and how far the account's credits reach it, oldest debt first."""
+
+    posting_id: int
+    transaction_number: str
+    amount: Decimal
+    # Owed on the account up to and including this debit, after every credit: 0 or less
+    # means it is paid.
+    unpaid_until: Decimal
+
+    @property
+    def paid(self) -> bool:
+        return self.unpaid_until <= 0
+
+    @property
+    def unpaid(self) -> Decimal:
+        """What remains of this debit itself."""
+        return min(max(self.unpaid_until, ZERO), self.amount)
+
+    @property
+    def to_settle(self) -> Decimal:
+        """What a payment must be to pay this debit off: it and every older debt unpaid."""
+        return max(self.unpaid_until, ZERO)
+
+
+def debts(
+    program_account_ids: Iterable[int],
+    *,
+    posting_ids: Iterable[int] = (),
+    charges_of: Iterable[str] = (),
+) -> list[Debt]:
+    """The debits `posting_ids` and the charges of the transaction numbers `charges_of` on
+    these accounts, with how far each account's credits reach them; one statement however
+    many."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            DEBTS,
+            {
+                "accounts": sorted(set(program_account_ids)),
+                "ids": list(posting_ids),
+                "numbers": list(charges_of),
+                "charge": Posting.Kind.CHARGE.value,
+            },
+        )
+        return [Debt(*row) for row in cursor.fetchall()]
+
+
+# --- Invoices -------------------------------------------------------------------------------
+
+
+def with_invoice_status(invoices: Iterable[Invoice], today: datetime.date) -> list[Invoice]:
+    """The invoices, each with `status` (Invoice.Status), `status_label`, `unpaid` (what
+    remains of it) and `to_settle` (what pays it off, older debts first): read from the
+    ledger in one statement for any number of them, never stored."""
+    invoices = list(invoices)
+    current = [invoice for invoice in invoices if not invoice.is_cancelled]
+    found = {}
+    if current:
+        found = {
+            debt.posting_id: debt
+            for debt in debts(
+                {invoice.program_account_id for invoice in current},
+                posting_ids=[invoice.posting_id for invoice in current],
+            )
+        }
+    labels = dict(Invoice.Status.choices)
+    for invoice in invoices:
+        if invoice.is_cancelled:
+            status, invoice.unpaid, invoice.to_settle = Invoice.Status.CANCELLED, ZERO, ZERO
+        else:
+            debt = found[invoice.posting_id]
+            invoice.unpaid, invoice.to_settle = debt.unpaid, debt.to_settle
+            if debt.paid:
+                status = Invoice.Status.PAID
+            elif invoice.due_date < today:
+                status = Invoice.Status.OVERDUE
+            else:
+                status = Invoice.Status.OUTSTANDING
+        invoice.status, invoice.status_label = status, labels[status]
+    return invoices
+
+
+def invoices_visible_to(user, program_account: ProgramAccount):
+    """The account's invoices, newest first, for those who may see statements, balance and
+    payments."""
+    if not can(user, Action.VIEW_STATEMENTS, program_account):
+        return program_account.invoices.none()
+    return program_account.invoices.order_by("-issued_at", "-id")
+
+
+def get_invoice_for(user, bn15: str, pk: int) -> tuple[ProgramAccount, Invoice]:
+    """The account and one of its invoices, for a page or the API: 404 when either is
+    unknown or unseen (an invoice of another account too), 403 as the account says."""
+    account = get_program_account_for(user, bn15, Action.VIEW_STATEMENTS)
+    invoice = get_object_or_404(invoices_visible_to(user, account), pk=pk)
+    invoice.program_account = account
+    return account, invoice
+
+
+@dataclass(frozen=True)
+class InvoiceEvent:
+    """An invoice issued or cancelled in a statement's period: a line of its invoices'
+    group (`amount` signed as the ledger has it)."""
+
+    at: datetime.datetime
+    invoice: Invoice
+    cancelled: bool
+
+    @property
+    def amount(self) -> Decimal:
+        return -self.invoice.amount if self.cancelled else self.invoice.amount
+
+
+def statement_invoice_events(statement: Statement) -> list[InvoiceEvent]:
+    """The invoices issued (line F) and cancelled (line G) in the statement's period, in
+    the order they posted; one query."""
+    start = start_of(statement.period_start)
+    end = start_of(statement.period_end + datetime.timedelta(days=1))
+    invoices = Invoice.objects.filter(program_account_id=statement.program_account_id).filter(
+        Q(issued_at__gte=start, issued_at__lt=end)
+        | Q(cancelled_at__gte=start, cancelled_at__lt=end)
+    )
+    events = []
+    for invoice in invoices:
+        if start <= invoice.issued_at < end:
+            events.append(InvoiceEvent(invoice.issued_at, invoice, cancelled=False))
+        if invoice.cancelled_at is not None and start <= invoice.cancelled_at < end:
+            events.append(InvoiceEvent(invoice.cancelled_at, invoice, cancelled=True))
+    return sorted(events, key=lambda event: (event.at, event.invoice.pk, event.cancelled))
 
 
 # --- What a user may see of an account's history ----------------------------------------

@@ -8,6 +8,7 @@ from financial.models import (
     Declaration,
     DeclarationLine,
     DeclarationVersion,
+    Invoice,
     Payment,
     Posting,
     Statement,
@@ -169,7 +170,8 @@ class PaymentSerializer(serializers.ModelSerializer):
 
 
 class StatementSerializer(serializers.ModelSerializer):
-    """One Statement of Account: lines A–H and the revenue split, money as strings."""
+    """One Statement of Account: lines A–H, the revenue split and the invoices' group
+    (issued: part of F; cancelled: part of G), money as strings."""
 
     class Meta:
         model = Statement
@@ -180,6 +182,35 @@ class StatementSerializer(serializers.ModelSerializer):
             "due_date",
             *(name for _letter, name in Statement.LINES),
             *Statement.REVENUE,
+            *(name for name, _line in Statement.INVOICES),
             "issued_at",
+        ]
+        read_only_fields = fields
+
+
+class InvoiceSerializer(serializers.ModelSerializer):
+    """An invoice CBSA issued on the account. `status` (outstanding, overdue, paid,
+    cancelled) and `unpaid` are read from the ledger, oldest debt first: the invoices come
+    through financial.selectors.with_invoice_status, a page at once."""
+
+    bn15 = serializers.CharField(source="program_account.bn15", read_only=True)
+    status = serializers.ChoiceField(choices=Invoice.Status.choices, read_only=True)
+    unpaid = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
+
+    class Meta:
+        model = Invoice
+        fields = [
+            "id",
+            "bn15",
+            "reference",
+            "kind",
+            "description",
+            "amount",
+            "due_date",
+            "issued_at",
+            "status",
+            "unpaid",
+            "cancelled_at",
+            "cancellation_reason",
         ]
         read_only_fields = fields

@@ -6,9 +6,10 @@ balance row first (financial/locks.py).
 
 import datetime
 import hashlib
+import re
 from decimal import Decimal, InvalidOperation
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 
@@ -27,10 +28,11 @@ from financial.models import (
     Declaration,
     DeclarationLine,
     DeclarationVersion,
+    Invoice,
     Payment,
     Posting,
 )
-from financial.selectors import acting_business
+from financial.selectors import acting_business, debts
 from notifications.kinds import Kind
 from notifications.services import notification_send
 
@@ -451,40 +453,19 @@ def payment_create(
     return payment, True
 
 
-# The charges of the declarations waiting for payment that every credit on the account now
-# covers, with the debits before them (oldest debt first).
-COVERED_CHARGES = """
-WITH debits AS (
-  SELECT kind, transaction_number, SUM(amount) OVER (ORDER BY posted_at, id) AS owed_until
-  FROM financial_posting
-  WHERE program_account_id = %(account)s AND amount > 0
-)
-SELECT transaction_number FROM debits
-WHERE kind = %(charge)s AND transaction_number = ANY(%(waiting)s)
-  AND owed_until <= (
-    SELECT COALESCE(-SUM(amount), 0) FROM financial_posting
-    WHERE program_account_id = %(account)s AND amount < 0
-  )
-"""
-
-
 def _release_paid_declarations(program_account: ProgramAccount) -> None:
     """Oldest debt first: a declaration is paid once every credit on the account covers
-    the debits up to and including its charge. Three statements, however many wait."""
+    the debits up to and including its charge (financial.selectors.debts). Three
+    statements, however many wait."""
     waiting = program_account.declarations.filter(status=Declaration.Status.PAYMENT_REQUIRED)
     numbers = list(waiting.values_list("transaction_number", flat=True))
     if not numbers:
         return
-    with connection.cursor() as cursor:
-        cursor.execute(
-            COVERED_CHARGES,
-            {
-                "account": program_account.pk,
-                "charge": Posting.Kind.CHARGE.value,
-                "waiting": numbers,
-            },
-        )
-        paid = [number for (number,) in cursor.fetchall()]
+    paid = [
+        debt.transaction_number
+        for debt in debts([program_account.pk], charges_of=numbers)
+        if debt.paid
+    ]
     if paid:
         waiting.filter(transaction_number__in=paid).update(status=Declaration.Status.PAID)
 
@@ -510,3 +491,134 @@ def refund_issue(*, officer: User, program_account: ProgramAccount, amount: Deci
         amount=amount,
         description=f"Refund by {officer.email}"[:200],
     )
+
+
+# --- Invoices ------------------------------------------------------------------------------
+
+
+def _require_officer(officer: User, permission: str) -> None:
+    if not (officer.is_active and officer.is_staff and officer.has_perm(permission)):
+        raise FinancialError("not_an_officer")
+
+
+def _invoice_notify(invoice: Invoice, kind: Kind, dedupe: str, at: datetime.datetime) -> None:
+    """Tell the importer's Business Account Managers; the link leads to the invoice."""
+    account = invoice.program_account
+    for bam in bams_of([account.business_id])[account.business_id]:
+        notification_send(
+            recipient=bam,
+            kind=kind,
+            dedupe_key=f"{dedupe}:{invoice.pk}",
+            context={
+                "account": account.bn15,
+                "reference": invoice.reference,
+                "invoice_kind": invoice.kind,
+                "amount": str(invoice.amount),
+                "due_date": invoice.due_date.isoformat(),
+            },
+            route="invoice",
+            route_args=[account.bn15, str(invoice.pk)],
+            at=at,
+        )
+
+
+@transaction.atomic
+def invoice_issue(
+    *,
+    officer: User,
+    program_account: ProgramAccount,
+    kind: str,
+    amount: Decimal,
+    due_date: datetime.date,
+    reference: str,
+    description: str = "",
+    at: datetime.datetime | None = None,
+) -> Invoice:
+    """An officer issues an invoice on a program account: its charge posts to the ledger
+    and the importer's Business Account Managers are told. `at` is the moment it is
+    issued (now, unless history is written at its own date). docs/rules.md §10."""
+    _require_officer(officer, "financial.add_invoice")
+    at = at or timezone.now()
+    if kind not in Invoice.Kind.values:
+        raise FinancialError("invoice_kind")
+    amount = positive_cents(amount)
+    if amount is None:
+        raise FinancialError("amount")
+    reference = reference.strip().upper()
+    if not re.fullmatch(Invoice.REFERENCE, reference):
+        raise FinancialError("invoice_reference")
+    if due_date < timezone.localdate(at):
+        raise FinancialError("invoice_due_date")
+    lock_account_balance(program_account)
+    if Invoice.objects.filter(reference=reference).exists():
+        raise FinancialError("invoice_reference_taken", reference=reference)
+    posting = posting_create(
+        program_account=program_account,
+        kind=Posting.Kind.INVOICE,
+        amount=amount,
+        description=reference,
+        posted_at=at,
+    )
+    try:
+        with transaction.atomic():
+            invoice = Invoice.objects.create(
+                program_account=program_account,
+                kind=kind,
+                reference=reference,
+                description=description.strip()[:200],
+                amount=amount,
+                due_date=due_date,
+                issued_by=officer,
+                issued_at=at,
+                posting=posting,
+            )
+    except IntegrityError:  # the same reference, issued at this very moment elsewhere
+        raise FinancialError("invoice_reference_taken", reference=reference) from None
+    _invoice_notify(invoice, Kind.INVOICE_ISSUED, "invoice", at)
+    return invoice
+
+
+@transaction.atomic
+def invoice_cancel(
+    *,
+    officer: User,
+    invoice: Invoice,
+    reason: str,
+    at: datetime.datetime | None = None,
+) -> Invoice:
+    """An officer cancels an invoice, once: the reversal of its charge posts and the
+    importer's Business Account Managers are told. An invoice is never edited."""
+    _require_officer(officer, "financial.cancel_invoice")
+    at = at or timezone.now()
+    reason = reason.strip()
+    if not reason:
+        raise FinancialError("invoice_cancellation_reason")
+    account = invoice.program_account
+    lock_account_balance(account)
+    invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+    invoice.program_account = account
+    if invoice.is_cancelled:
+        raise FinancialError(
+            "invoice_already_cancelled",
+            reference=invoice.reference,
+            date=timezone.localdate(invoice.cancelled_at).isoformat(),
+        )
+    invoice.cancellation_posting = posting_create(
+        program_account=account,
+        kind=Posting.Kind.INVOICE_CANCELLATION,
+        amount=-invoice.amount,
+        description=invoice.reference,
+        posted_at=at,
+    )
+    invoice.cancelled_at, invoice.cancelled_by = at, officer
+    invoice.cancellation_reason = reason[:1000]
+    invoice.save(
+        update_fields=[
+            "cancelled_at",
+            "cancelled_by",
+            "cancellation_posting",
+            "cancellation_reason",
+        ]
+    )
+    _invoice_notify(invoice, Kind.INVOICE_CANCELLED, "invoice-cancelled", at)
+    return invoice

@@ -32,10 +32,13 @@ CHUNK = 1000
 
 LINE_COLUMNS = tuple(name for _, name in Statement.LINES[:-1])  # A–G; H is their sum
 REVENUE_COLUMNS = Statement.REVENUE
+INVOICE_COLUMNS = tuple(name for name, _line in Statement.INVOICES)
+COLUMNS = (*LINE_COLUMNS, *REVENUE_COLUMNS, *INVOICE_COLUMNS)  # PERIOD_TOTALS' order
 
 # One row per account: the previous balance (unless the previous statement gives it), the
-# period's lines and its revenue split. Signs follow the statement: payments and credits
-# are shown as positive amounts that H subtracts.
+# period's lines, its revenue split and its invoices. Signs follow the statement: payments
+# and credits are shown as positive amounts that H subtracts. Invoices are current-period
+# charges (F) and their cancellations credits (G), and also a group of their own.
 PERIOD_TOTALS = """
 SELECT program_account_id,
   COALESCE(SUM(amount) FILTER (WHERE posted_at < %(start)s), 0),
@@ -43,11 +46,13 @@ SELECT program_account_id,
   COALESCE(-SUM(amount) FILTER (WHERE {in_period} AND kind = %(payment)s), 0),
   COALESCE(SUM(amount) FILTER (WHERE {in_period} AND kind = %(refund)s), 0),
   COALESCE(SUM(amount) FILTER (WHERE {in_period} AND kind IN (%(interest)s, %(penalty)s)), 0),
-  COALESCE(SUM(amount) FILTER (WHERE {in_period} AND kind = %(charge)s), 0),
-  COALESCE(-SUM(amount) FILTER (WHERE {in_period} AND kind = %(offset)s), 0),
+  COALESCE(SUM(amount) FILTER (WHERE {in_period} AND kind = ANY(%(charges)s)), 0),
+  COALESCE(-SUM(amount) FILTER (WHERE {in_period} AND kind = ANY(%(credits)s)), 0),
   {split},
   COALESCE(SUM(amount) FILTER (WHERE {in_period} AND kind = %(interest)s), 0),
-  COALESCE(SUM(amount) FILTER (WHERE {in_period} AND kind = %(penalty)s), 0)
+  COALESCE(SUM(amount) FILTER (WHERE {in_period} AND kind = %(penalty)s), 0),
+  COALESCE(SUM(amount) FILTER (WHERE {in_period} AND kind = %(invoice)s), 0),
+  COALESCE(-SUM(amount) FILTER (WHERE {in_period} AND kind = %(invoice_cancellation)s), 0)
 FROM financial_posting
 WHERE program_account_id = ANY(%(accounts)s) AND posted_at >= %(lower)s AND posted_at < %(end)s
 GROUP BY program_account_id
@@ -63,6 +68,8 @@ KINDS = {
     **{kind.value: kind.value for kind in Posting.Kind},
     "revisions": list(Posting.REVISION_KINDS),
     "declaration_kinds": list(Posting.DECLARATION_KINDS),
+    "charges": list(Posting.STATEMENT_CHARGE_KINDS),
+    "credits": list(Posting.STATEMENT_CREDIT_KINDS),
 }
 
 
@@ -151,7 +158,7 @@ def _issue_chunk(
         row = rows.get(pk)
         if row is None and not previous.get(pk):
             continue  # nothing owed and nothing happened: no statement
-        values = row or dict.fromkeys((*LINE_COLUMNS, *REVENUE_COLUMNS), ZERO)
+        values = row or dict.fromkeys(COLUMNS, ZERO)
         if pk in previous:
             values["previous_balance"] = previous[pk]
         statements.append(_statement(pk, start, period_end, values, at))
@@ -169,8 +176,7 @@ def _period_totals(ids, lower, end, start) -> dict[int, dict]:
             PERIOD_TOTALS,
             {"accounts": ids, "lower": lower, "start": start_of(start), "end": end, **KINDS},
         )
-        columns = (*LINE_COLUMNS, *REVENUE_COLUMNS)
-        return {row[0]: dict(zip(columns, row[1:], strict=True)) for row in cursor.fetchall()}
+        return {row[0]: dict(zip(COLUMNS, row[1:], strict=True)) for row in cursor.fetchall()}
 
 
 def _statement(pk: int, start, period_end, values: dict, at: datetime.datetime) -> Statement:

@@ -31,6 +31,12 @@ urlpatterns = [
         views.statement_csv,
         name="statement_csv",
     ),
+    path("program-accounts/<str:bn15>/invoices/", views.invoices, name="invoices"),
+    path(
+        "program-accounts/<str:bn15>/invoices/<int:pk>/",
+        views.invoice_detail,
+        name="invoice",
+    ),
     path("declarations/<str:transaction_number>/", views.declaration_detail, name="declaration"),
     path(
         "declarations/<str:transaction_number>/correct/",

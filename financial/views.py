@@ -20,6 +20,7 @@ from delegation.permissions import (
 )
 from delegation.services import access_log_viewed
 from financial import selectors, services
+from financial.calculation import positive_cents
 from financial.calendar import billing_period
 from financial.documents import (
     statement_csv_response,
@@ -35,7 +36,7 @@ from financial.forms import (
     PaymentForm,
     line_initial,
 )
-from financial.models import DeclarationVersion, Payment, Posting
+from financial.models import DeclarationVersion, Invoice, Payment, Posting
 
 PAGE_SIZE = 50
 
@@ -233,7 +234,13 @@ def pay(request: HttpRequest, bn15: str) -> HttpResponse:
     if employee_role(request.user, account) is not None:
         period_start, _end = billing_period(timezone.localdate())
         provider_payments = list(selectors.third_party_payments_since(account, period_start))
-    form = PaymentForm(request.POST or None, provider_paid=bool(provider_payments))
+    # "Pay this invoice" comes here with the amount that pays it off.
+    prefilled = positive_cents(request.GET.get("amount", ""))
+    form = PaymentForm(
+        request.POST or None,
+        provider_paid=bool(provider_payments),
+        initial={"amount": prefilled} if prefilled else {},
+    )
     if request.method == "POST" and form.is_valid():
         try:
             payment, _created = services.payment_create(
@@ -279,7 +286,16 @@ def statements(request: HttpRequest, bn15: str) -> HttpResponse:
 def statement_detail(request: HttpRequest, bn15: str, period_end: str) -> HttpResponse:
     account, statement = selectors.get_statement_for(request.user, bn15, period_end)
     access_log_viewed(user=request.user, program_account=account, action=Action.VIEW_STATEMENTS)
-    return render(request, "financial/statement.html", {"account": account, "statement": statement})
+    return render(
+        request,
+        "financial/statement.html",
+        {
+            "account": account,
+            "statement": statement,
+            "invoice_events": selectors.statement_invoice_events(statement),
+            "invoice_url": reverse("invoice", args=[account.bn15, 0])[:-2],
+        },
+    )
 
 
 @login_required
@@ -294,3 +310,48 @@ def statement_csv(request: HttpRequest, bn15: str, period_end: str) -> HttpRespo
     account, statement = selectors.get_statement_for(request.user, bn15, period_end)
     access_log_viewed(user=request.user, program_account=account, action=Action.VIEW_STATEMENTS)
     return statement_csv_response(account, statement)
+
+
+# --- Invoices -------------------------------------------------------------------------------
+
+
+@login_required
+def invoices(request: HttpRequest, bn15: str) -> HttpResponse:
+    account = get_program_account_for(request.user, bn15, Action.VIEW_STATEMENTS)
+    access_log_viewed(user=request.user, program_account=account, action=Action.VIEW_STATEMENTS)
+    rows = selectors.with_invoice_status(
+        selectors.invoices_visible_to(request.user, account), timezone.localdate()
+    )
+    return render(
+        request,
+        "financial/invoices.html",
+        {
+            "account": account,
+            "invoices": rows,
+            # Row links are this prefix plus the invoice's id: one reverse() a page.
+            "invoice_url": reverse("invoice", args=[account.bn15, 0])[:-2],
+        },
+    )
+
+
+@login_required
+def invoice_detail(request: HttpRequest, bn15: str, pk: int) -> HttpResponse:
+    account, invoice = selectors.get_invoice_for(request.user, bn15, pk)
+    access_log_viewed(
+        user=request.user,
+        program_account=account,
+        action=Action.VIEW_STATEMENTS,
+        what=invoice.reference,
+    )
+    selectors.with_invoice_status([invoice], timezone.localdate())
+    payable = invoice.status in (Invoice.Status.OUTSTANDING, Invoice.Status.OVERDUE)
+    return render(
+        request,
+        "financial/invoice.html",
+        {
+            "account": account,
+            "invoice": invoice,
+            "may_pay": payable and can(request.user, Action.PAY, account),
+            "older_debt": invoice.to_settle - invoice.unpaid,
+        },
+    )

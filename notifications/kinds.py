@@ -39,6 +39,8 @@ class Kind(models.TextChoices):
     PROGRAM_ACCOUNT_OPENED = "program_account_opened", _("Program account opened")
     RPP_ENROLLED = "rpp_enrolled", _("RPP – Enrolment")
     RPP_LEFT = "rpp_left", _("RPP – Withdrawal")
+    INVOICE_ISSUED = "invoice_issued", _("Invoice issued")
+    INVOICE_CANCELLED = "invoice_cancelled", _("Invoice cancelled")
     MESSAGE = "message", pgettext_lazy("notification kind", "Message")
 
 
@@ -114,6 +116,14 @@ BODIES = {
         "Program account %(account)s no longer has Release Prior to Payment: its "
         "declarations are paid before release."
     ),
+    Kind.INVOICE_ISSUED: _(
+        "CBSA issued invoice %(reference)s on program account %(account)s: "
+        "%(invoice_kind)s, %(amount)s, due %(due_date)s."
+    ),
+    Kind.INVOICE_CANCELLED: _(
+        "CBSA cancelled invoice %(reference)s of %(amount)s on program account %(account)s; "
+        "it is no longer owed."
+    ),
 }
 
 
@@ -146,6 +156,11 @@ def _in_words(context: dict) -> dict:
 
         with suppress(ValueError):
             context = {**context, "role": Role(context["role"]).label}
+    if "invoice_kind" in context:
+        from financial.models import Invoice
+
+        with suppress(ValueError):
+            context = {**context, "invoice_kind": Invoice.Kind(context["invoice_kind"]).label}
     return context
 
 

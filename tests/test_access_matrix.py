@@ -149,7 +149,24 @@ RULES: dict[str, list[Case]] = {
         ]
         for name in ("api-statement", "api-statement-pdf", "api-statement-csv")
     },
+    "api-invoices": [
+        Case({"bn15": "rm1"}, {"get": {**STATEMENTS_RM1, "anonymous": 401}}),
+        Case({"bn15": "rm2"}, {"get": {**SEES_RM2, "anonymous": 401}}),
+    ],
+    "api-invoice": [
+        Case({"bn15": "rm1", "pk": "invoice"}, {"get": {**STATEMENTS_RM1, "anonymous": 401}}),
+        # RM0001's invoice under RM0002: not found, even for those who see both.
+        Case({"bn15": "rm2", "pk": "invoice"}, {"get": expect(404, anonymous=401)}),
+    ],
     # Money pages of one account
+    "invoices": [
+        Case({"bn15": "rm1"}, {"get": STATEMENTS_RM1}),
+        Case({"bn15": "rm2"}, {"get": SEES_RM2}),
+    ],
+    "invoice": [
+        Case({"bn15": "rm1", "pk": "invoice"}, {"get": STATEMENTS_RM1}),
+        Case({"bn15": "rm2", "pk": "invoice"}, {"get": expect(404, anonymous=302)}),
+    ],
     "statements": [
         Case({"bn15": "rm1"}, {"get": STATEMENTS_RM1}),
         Case({"bn15": "rm2"}, {"get": SEES_RM2}),
@@ -352,7 +369,21 @@ def world(
 
     statements_issue(period_end=datetime.date(2026, 10, 17))  # before any posting: none
     statement = StatementFactory(program_account=rm1, period_end=datetime.date(2026, 10, 17))
+    from accounts.services.officers import officers_group_sync
+    from financial.services import invoice_issue
+
+    officer = UserFactory(is_staff=True)
+    officer.groups.add(officers_group_sync())
+    invoice = invoice_issue(
+        officer=officer,
+        program_account=rm1,
+        kind="amp",
+        amount=Decimal("250.00"),
+        due_date=timezone.localdate() + datetime.timedelta(days=30),
+        reference="AMP-MATRIX-1",
+    )
     return {
+        "invoice": str(invoice.pk),
         "statement": statement.period_end.isoformat(),
         "today": timezone.localdate().isoformat(),
         "importer_declaration": by_importer.transaction_number,

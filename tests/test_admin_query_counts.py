@@ -16,7 +16,7 @@ from accounts.models import AccessEvent, AccessRequest, ApiKey, Role
 from delegation.models import AccessLogEntry, ClientGroup
 from enrolment.models import BusinessNumberApplication, ProgramAccountApplication, RppApplication
 from financial.models import InterestAccrual, PrescribedRate
-from financial.services import declaration_correct, payment_create
+from financial.services import declaration_correct, invoice_cancel, invoice_issue, payment_create
 from notifications.kinds import Kind
 from security.models import (
     BondRenewal,
@@ -86,6 +86,16 @@ def world(officer) -> None:
         method="debit_card",
         idempotency_key=f"w-{n}",
     )
+    for number in (1, 2):  # an invoice, and one cancelled
+        invoice = invoice_issue(
+            officer=officer,
+            program_account=account,
+            kind="amp",
+            amount=D("100.00"),
+            due_date=datetime.date(2099, 1, 1),
+            reference=f"AMP-{n}-{number}",
+        )
+    invoice_cancel(officer=officer, invoice=invoice, reason="Issued twice.")
     StatementFactory(program_account=account)
     InterestAccrual.objects.create(
         program_account=account,

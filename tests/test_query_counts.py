@@ -18,7 +18,14 @@ from django.utils import timezone
 from accounts.models import AccessRequest, ApiKey, Role
 from delegation.models import AccessLogEntry, ClientGroup
 from financial.models import Posting
-from financial.services import declaration_correct, declaration_file, posting_create
+from financial.services import (
+    declaration_correct,
+    declaration_file,
+    invoice_cancel,
+    invoice_issue,
+    payment_create,
+    posting_create,
+)
 from notifications.kinds import Kind
 from security.models import RppReview, SuretyBond
 from tests.conftest import provider_firm, relationship_with
@@ -196,6 +203,48 @@ def test_statements_page(client_for, django_assert_max_num_queries, importer_bam
             lambda: reverse("statements", args=[rm1.bn15]),
             grow,
             html_rows(".pdf"),
+        ),
+    )
+
+
+def invoices_on(account, officer, payer):
+    """grow(n): n invoices on the account, every third cancelled, every other paid."""
+
+    def grow(count):
+        for _ in range(count):
+            n = next(numbers)
+            invoice = invoice_issue(
+                officer=officer,
+                program_account=account,
+                kind="service_fee",
+                amount=D("10.00"),
+                due_date=timezone.localdate() + datetime.timedelta(days=n % 3 * 10 - 10),
+                reference=f"FEE-{n}",
+                at=at(10),  # some are overdue by now
+            )
+            if n % 3 == 0:
+                invoice_cancel(officer=officer, invoice=invoice, reason="Waived.")
+            elif n % 2 == 0:
+                payment_create(
+                    actor=payer,
+                    program_account=account,
+                    amount=D("10.00"),
+                    method="wire",
+                    idempotency_key=f"fee-{n}",
+                )
+
+    return grow
+
+
+def test_invoices_page(client_for, django_assert_max_num_queries, officer, importer_bam, rm1):
+    read_at_two_sizes(
+        client_for,
+        django_assert_max_num_queries,
+        Case(
+            importer_bam,
+            lambda: reverse("invoices", args=[rm1.bn15]),
+            invoices_on(rm1, officer, importer_bam),
+            html_rows("FEE-"),
         ),
     )
 
@@ -446,6 +495,20 @@ def test_api_transactions_declarations_and_statements(
         client_for,
         django_assert_max_num_queries,
         Case(importer_bam, lambda: reverse(name, args=[rm1.bn15]), grow, api_rows),
+    )
+
+
+def test_api_invoices(client_for, django_assert_max_num_queries, officer, broker_bm, rm1):
+    """A broker with the statements visibility (its reads are logged too), paying some."""
+    read_at_two_sizes(
+        client_for,
+        django_assert_max_num_queries,
+        Case(
+            broker_bm,
+            lambda: reverse("api-invoices", args=[rm1.bn15]),
+            invoices_on(rm1, officer, broker_bm),
+            api_rows,
+        ),
     )
 
 

@@ -124,6 +124,8 @@ def test_the_broker_manages_maple_and_not_prairie():
 
 
 def test_thirteen_months_of_history_once_and_the_ledger_balances():
+    from django.utils import timezone
+
     from accounts.models import ProgramAccount
     from financial.models import Declaration, DeclarationVersion, InterestAccrual, Statement
     from financial.selectors import ledger_mismatches
@@ -151,9 +153,15 @@ def test_thirteen_months_of_history_once_and_the_ledger_balances():
     # Without RPP, every declaration was paid before release.
     assert not Declaration.objects.filter(program_account=maple2, status="payment_required")
     assert ledger_mismatches() == []
-    # Maple RM0001 holds a bond, and this year's review raises its requirement.
-    from django.utils import timezone
+    # CBSA's invoices: a service fee paid with its statement, a recent AMP still to pay.
+    from financial.selectors import with_invoice_status
 
+    invoices = with_invoice_status(maple1.invoices.order_by("issued_at"), timezone.localdate())
+    assert [(invoice.kind, invoice.status) for invoice in invoices] == [
+        ("service_fee", "paid"),
+        ("amp", "outstanding"),
+    ]
+    # Maple RM0001 holds a bond, and this year's review raises its requirement.
     from notifications.models import Notification
     from security.review import annual_review
     from security.rules import review_year_due

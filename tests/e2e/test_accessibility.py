@@ -31,6 +31,7 @@ SIGNED_IN = [
     "/{lang}/program-accounts/123456782RM0001/declarations/new/",
     "/{lang}/program-accounts/123456782RM0001/pay/",
     "/{lang}/program-accounts/123456782RM0001/statements/",
+    "/{lang}/program-accounts/123456782RM0001/invoices/",
     "/{lang}/businesses/123456782/employees/",
     "/{lang}/businesses/123456782/third-parties/",
     "/{lang}/businesses/123456782/access-log/",
@@ -57,11 +58,13 @@ def violations(page, url: str) -> list[str]:
 def test_pages_have_no_serious_accessibility_violations(live_server, page, lang):
     from django.core.management import call_command
 
-    from financial.models import Statement
+    from financial.models import Invoice, Statement
 
     call_command("seed_demo")
     latest = Statement.objects.filter(program_account__bn15="123456782RM0001").latest("period_end")
     statement = f"/{{lang}}/program-accounts/123456782RM0001/statements/{latest.period_end}/"
+    amp = Invoice.objects.get(program_account__bn15="123456782RM0001", kind="amp")
+    invoice = f"/{{lang}}/program-accounts/123456782RM0001/invoices/{amp.pk}/"
     base = live_server.url
     found = {}
     for path in SIGNED_OUT:
@@ -72,7 +75,7 @@ def test_pages_have_no_serious_accessibility_violations(live_server, page, lang)
     page.get_by_label("Password").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Sign In").click()
     page.wait_for_url(f"{base}/fr/")  # Marie works in French
-    for path in [*SIGNED_IN, statement]:
+    for path in [*SIGNED_IN, statement, invoice]:
         url = base + path.format(lang=lang)
         found[url] = violations(page, url)
     assert {url: problems for url, problems in found.items() if problems} == {}

@@ -1,9 +1,12 @@
 """A stateful property test over the ledger's services: random declarations, corrections,
-payments (some replayed with their key) and refunds on two accounts. After every step each
-balance equals the sum of its postings and the model's own count of money; a refund never
-pays out more than the credit; declaration totals are never negative."""
+payments (some replayed with their key), refunds, and invoices an officer issues and
+cancels (some twice) on two accounts. After every step each balance equals the sum of its
+postings and the model's own count of money; a refund never pays out more than the
+credit; declaration totals are never negative; an invoice is cancelled at most once, and
+it is paid exactly when the credits reach it, oldest debt first."""
 
 import datetime
+import itertools
 from decimal import Decimal as D
 
 import pytest
@@ -20,13 +23,22 @@ from hypothesis.stateful import (
 )
 
 from accounts.models import ProgramAccount, Role
+from accounts.services.officers import officers_group_sync
 from financial.errors import FinancialError
-from financial.models import Declaration, Payment, Posting
-from financial.selectors import account_balance, ledger_mismatches
-from financial.services import declaration_correct, declaration_file, payment_create, refund_issue
+from financial.models import Declaration, Invoice, Payment, Posting
+from financial.selectors import account_balance, ledger_mismatches, with_invoice_status
+from financial.services import (
+    declaration_correct,
+    declaration_file,
+    invoice_cancel,
+    invoice_issue,
+    payment_create,
+    refund_issue,
+)
 from tests.factories import BusinessFactory, ProgramAccountFactory, UserFactory, member
 
 cents = st.integers(min_value=1, max_value=5_000_000).map(lambda n: D(n) / 100)
+REFERENCES = itertools.count(1)
 rates = st.sampled_from([D("0"), D("0.025"), D("0.065"), D("0.18"), D("0.095")])
 
 
@@ -43,6 +55,7 @@ def line(value: D, rate: D) -> dict:
 class LedgerMachine(RuleBasedStateMachine):
     declarations = Bundle("declarations")
     payments = Bundle("payments")
+    invoices = Bundle("invoices")
 
     def __init__(self) -> None:
         super().__init__()
@@ -58,6 +71,7 @@ class LedgerMachine(RuleBasedStateMachine):
         self.importer = UserFactory()
         member(self.importer, business, Role.BAM)
         self.officer = UserFactory(is_staff=True)
+        self.officer.groups.add(officers_group_sync())
         # What the model expects each account to owe, kept apart from the ledger.
         self.owed = {account.pk: D("0.00") for account in self.accounts}
         self.keys = 0
@@ -162,6 +176,70 @@ class LedgerMachine(RuleBasedStateMachine):
         )
         self.owed[account.pk] -= amount
 
+    @rule(
+        target=invoices,
+        which=st.integers(0, 1),
+        amount=cents,
+        kind=st.sampled_from(Invoice.Kind.values),
+    )
+    def issue_invoice(self, which, amount, kind):
+        account = self.accounts[which]
+        invoice = invoice_issue(
+            officer=self.officer,
+            program_account=account,
+            kind=kind,
+            amount=amount,
+            due_date=timezone.localdate() + datetime.timedelta(days=30),
+            reference=f"AMP-{next(REFERENCES)}",  # examples share one database
+        )
+        self.owed[account.pk] += amount
+        return invoice.pk
+
+    @rule(pk=invoices)
+    def cancel_invoice(self, pk):
+        """Cancel an invoice; one already cancelled is refused and posts nothing."""
+        invoice = Invoice.objects.get(pk=pk)
+        try:
+            invoice_cancel(officer=self.officer, invoice=invoice, reason="Issued in error.")
+        except FinancialError as error:
+            assert error.code == "invoice_already_cancelled"
+            assert invoice.is_cancelled
+            return
+        assert not invoice.is_cancelled
+        self.owed[invoice.program_account_id] -= invoice.amount
+
+    @invariant()
+    def invoices_cancelled_once_and_paid_oldest_debt_first(self):
+        assert Posting.objects.filter(kind="invoice_cancellation").count() == (
+            Invoice.objects.filter(cancelled_at__isnull=False).count()
+        )
+        for account in self.accounts:
+            # The rule, worked out here apart from the SQL: a cancelled invoice and its
+            # reversal settle each other; every other credit goes to the oldest debits.
+            settled = set()
+            for charge, reversal in Invoice.objects.filter(
+                program_account=account, cancelled_at__isnull=False
+            ).values_list("posting_id", "cancellation_posting_id"):
+                settled |= {charge, reversal}
+            postings = [
+                p
+                for p in Posting.objects.filter(program_account=account).order_by("posted_at", "id")
+                if p.pk not in settled
+            ]
+            credit = -sum((p.amount for p in postings if p.amount < 0), D("0"))
+            paid, owed_until = set(), D("0")
+            for posting in (p for p in postings if p.amount > 0):
+                owed_until += posting.amount
+                if owed_until <= credit:
+                    paid.add(posting.pk)
+            for invoice in with_invoice_status(
+                Invoice.objects.filter(program_account=account), timezone.localdate()
+            ):
+                if invoice.is_cancelled:
+                    assert invoice.status == "cancelled"
+                else:
+                    assert (invoice.status == "paid") == (invoice.posting_id in paid)
+
     @invariant()
     def balances_equal_the_ledger_and_the_model(self):
         for account in self.accounts:
@@ -172,12 +250,16 @@ class LedgerMachine(RuleBasedStateMachine):
     @invariant()
     def nothing_negative_where_it_must_not_be(self):
         assert not Declaration.objects.filter(total__lt=0).exists()
-        assert not Posting.objects.filter(kind__in=["charge", "refund"], amount__lte=0).exists()
-        assert not Posting.objects.filter(kind="payment", amount__gte=0).exists()
+        assert not Posting.objects.filter(
+            kind__in=["charge", "refund", "invoice"], amount__lte=0
+        ).exists()
+        assert not Posting.objects.filter(
+            kind__in=["payment", "invoice_cancellation"], amount__gte=0
+        ).exists()
 
 
 @pytest.mark.django_db
 def test_the_ledger_keeps_every_cent():
     run_state_machine_as_test(
-        LedgerMachine, settings=settings(max_examples=15, stateful_step_count=20, deadline=None)
+        LedgerMachine, settings=settings(max_examples=20, stateful_step_count=25, deadline=None)
     )
