@@ -22,6 +22,7 @@ from accounts.forms import (
     RegisterBusinessForm,
 )
 from accounts.services import keys, memberships, onboarding, profiles
+from cases.selectors import cases_waiting_on
 from delegation.permissions import (
     Action,
     businesses_of,
@@ -65,6 +66,9 @@ def home(request: HttpRequest) -> HttpResponse:
             "manages_access": bool(grantable_roles(request.user, business)),
             "is_bam": is_bam(request.user, business),
             "pending_count": selectors.pending_access_requests(request.user, business).count(),
+            "waiting_cases": list(
+                cases_waiting_on(request.user).filter(program_account__business=business)
+            ),
         },
     )
 
@@ -176,6 +180,7 @@ def program_account_detail(request: HttpRequest, bn15: str) -> HttpResponse:
             "relationships": third_party_relationships(request.user, account),
             "may_manage_access": can(request.user, Action.MANAGE_ACCESS, account),
             "sees_security": can(request.user, Action.VIEW_SECURITY, account),
+            "sees_cases": can(request.user, Action.VIEW_CASES, account),
             "may_file": can(request.user, Action.FILE_DECLARATION, account),
             "may_pay": can(request.user, Action.PAY, account),
             "balance": account_balance(account)

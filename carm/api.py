@@ -5,15 +5,10 @@ from django.http import Http404
 from rest_framework import exceptions
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import CursorPagination
+from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
 from carm.errors import CodedError
-
-
-class Refused(exceptions.APIException):
-    """A service's coded refusal, as the API answers it."""
-
-    status_code = 400
 
 
 def api_exception_handler(exc, context):
@@ -25,9 +20,7 @@ def api_exception_handler(exc, context):
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
     elif isinstance(exc, CodedError):
-        refused = Refused(exc.message, code=exc.code)
-        refused.status_code = exc.status
-        exc = refused
+        return _refusal(exc)
     response = exception_handler(exc, context)
     if response is None:
         return None
@@ -46,6 +39,14 @@ def api_exception_handler(exc, context):
             "code": codes if isinstance(codes, str) else "error",
         }
     return response
+
+
+def _refusal(error: CodedError) -> Response:
+    """A service's refusal: its code, its message, and the field it is about if any."""
+    body = {"detail": error.message, "code": error.code}
+    if error.code in error.fields:
+        body["errors"] = {error.fields[error.code]: [error.message]}
+    return Response(body, status=error.status)
 
 
 def _first_message(errors):

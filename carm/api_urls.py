@@ -3,6 +3,13 @@
 from django.urls import path
 
 from accounts.api import ProgramAccountDetailApi, ProgramAccountListApi
+from cases.api import (
+    CaseDetailApi,
+    CaseDocumentApi,
+    CaseDocumentsApi,
+    CaseListApi,
+    CaseMessagesApi,
+)
 from delegation.api import RelationshipListApi
 from financial.api import (
     CorrectionApi,
@@ -85,6 +92,15 @@ urlpatterns = [
     ),
     path("program-accounts/<str:bn15>/bonds/", BondApi.as_view(), name="api-bonds"),
     path("relationships/", RelationshipListApi.as_view(), name="api-relationships"),
+    path("cases/", CaseListApi.as_view(), name="api-cases"),
+    path("cases/<int:pk>/", CaseDetailApi.as_view(), name="api-case"),
+    path("cases/<int:pk>/messages/", CaseMessagesApi.as_view(), name="api-case-messages"),
+    path("cases/<int:pk>/documents/", CaseDocumentsApi.as_view(), name="api-case-documents"),
+    path(
+        "cases/<int:pk>/documents/<int:document_pk>/",
+        CaseDocumentApi.as_view(),
+        name="api-case-document",
+    ),
     path("notifications/", NotificationListApi.as_view(), name="api-notifications"),
     path(
         "notifications/<int:notification_id>/read/",

@@ -12,6 +12,8 @@ class CodedError(Exception):
     messages: dict = {}
     # The HTTP status the API answers a code with, where it is not 400.
     statuses: dict = {}
+    # The request field a code is about, named in the API's `errors`.
+    fields: dict = {}
 
     def __init__(self, code: str, **details) -> None:
         super().__init__(code)

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "security",
     "notifications",
     "enrolment",
+    "cases",
 ]
 # The demo personas and history, and benchmark data: `make run`, the tests and the
 # benches only. The production image has neither the app nor what it needs.
@@ -220,8 +221,28 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / ".local" / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploaded documents (cases): never served from a public URL, only through the portal's
+# views that ask the authorization module. The file system under MEDIA_ROOT by default;
+# any S3-compatible store when CARM_S3_BUCKET is set (django-storages).
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / ".local" / "media")
+MEDIA_URL = None
+DEFAULT_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+if env.str("CARM_S3_BUCKET", default=""):
+    DEFAULT_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env.str("CARM_S3_BUCKET"),
+            "endpoint_url": env.str("CARM_S3_ENDPOINT_URL", default=None),
+            "region_name": env.str("CARM_S3_REGION", default=None),
+            "access_key": env.str("CARM_S3_ACCESS_KEY", default=None),
+            "secret_key": env.str("CARM_S3_SECRET_KEY", default=None),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": DEFAULT_STORAGE,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -336,6 +357,10 @@ CELERY_BEAT_SCHEDULE = {
     "bond-renewals": {
         "task": "security.tasks.renew_bonds",
         "schedule": crontab(minute="0", hour="4"),
+    },
+    "case-reminders": {
+        "task": "cases.tasks.case_reminders",
+        "schedule": crontab(minute="0", hour="6"),
     },
     # Beyond CARM: a weekly word when the next review will ask for more than is posted.
     "rpp-forecast-nudge": {

@@ -59,6 +59,10 @@ class RelationshipTermsForm(ServiceErrorsMixin, forms.Form):
         label=_("May see statements, balance and payments"), required=False
     )
     sees_security = forms.BooleanField(label=_("May see financial security"), required=False)
+    sees_cases = forms.BooleanField(
+        label=_("Cases: may see appeals and ruling requests, and file them as an editor"),
+        required=False,
+    )
     ends_on = forms.DateField(
         label=_("Ends on (optional)"),
         required=False,

@@ -76,6 +76,8 @@ class Relationship(models.Model):
     )
     sees_statements = models.BooleanField(_("statements, balance and payments"), default=False)
     sees_security = models.BooleanField(_("financial security"), default=False)
+    # Appeals and ruling requests (the cases app): off unless the importer grants them.
+    sees_cases = models.BooleanField(_("cases"), default=False)
     comment = models.TextField(_("comment"), max_length=1000, blank=True)
     ends_on = models.DateField(_("ends on"), null=True, blank=True)
     requested_by = models.ForeignKey(

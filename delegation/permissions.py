@@ -41,6 +41,8 @@ class Action(StrEnum):
     MANAGE_ACCESS = "manage_access"
     MANAGE_RELATIONSHIPS = "manage_relationships"
     CANCEL_BOND = "cancel_bond"
+    VIEW_CASES = "view_cases"
+    FILE_CASE = "file_case"
 
 
 ACTION_LABELS = {
@@ -56,6 +58,8 @@ ACTION_LABELS = {
     Action.MANAGE_ACCESS: _("Access management"),
     Action.MANAGE_RELATIONSHIPS: _("Third-party relationships"),
     Action.CANCEL_BOND: _("Surety bond cancelled"),
+    Action.VIEW_CASES: _("Cases"),
+    Action.FILE_CASE: _("Case filed or followed up"),
 }
 
 READ_ACTIONS = frozenset(
@@ -65,6 +69,7 @@ READ_ACTIONS = frozenset(
         Action.VIEW_OTHERS_TRANSACTIONS,
         Action.VIEW_STATEMENTS,
         Action.VIEW_SECURITY,
+        Action.VIEW_CASES,
     }
 )
 EDIT_ACTIONS = READ_ACTIONS | {
@@ -72,6 +77,7 @@ EDIT_ACTIONS = READ_ACTIONS | {
     Action.CORRECT_DECLARATION,
     Action.PAY,
     Action.REQUEST_REDUCTION,  # Update Requirement, on the Financial Security page
+    Action.FILE_CASE,  # appeals and ruling requests, their messages and documents
 }
 MANAGE_ACTIONS = EDIT_ACTIONS | {
     Action.MANAGE_ACCESS,
@@ -158,6 +164,8 @@ def _relationship_actions(user, relationship: Relationship) -> frozenset:
         actions.discard(Action.VIEW_STATEMENTS)
     if not relationship.sees_security:
         actions -= {Action.VIEW_SECURITY, Action.REQUEST_REDUCTION}
+    if not relationship.sees_cases:
+        actions -= {Action.VIEW_CASES, Action.FILE_CASE}
     # A provider employee never does more than their own role allows.
     membership = _membership(user, relationship.provider_id)
     return frozenset(actions & ROLE_ACTIONS[Role(membership.role)]) if membership else frozenset()

@@ -40,6 +40,7 @@ class RelationshipSerializer(serializers.ModelSerializer):
             "others_transactions": relationship.sees_others_transactions,
             "statements": relationship.sees_statements,
             "financial_security": relationship.sees_security,
+            "cases": relationship.sees_cases,
         }
 
     def get_in_force(self, relationship: Relationship) -> bool:

@@ -118,7 +118,14 @@ def _apply_terms(relationship: Relationship, *, accounts, terms: dict) -> None:
     relationship.program_accounts.set(accounts)
 
 
-TERMS = ("level", "sees_others_transactions", "sees_statements", "sees_security", "ends_on")
+TERMS = (
+    "level",
+    "sees_others_transactions",
+    "sees_statements",
+    "sees_security",
+    "sees_cases",
+    "ends_on",
+)
 
 
 @transaction.atomic

@@ -63,6 +63,7 @@ def relationship_terms(request: HttpRequest, bn9: str, pk: int) -> HttpResponse:
         "sees_others_transactions": relationship.sees_others_transactions,
         "sees_statements": relationship.sees_statements,
         "sees_security": relationship.sees_security,
+        "sees_cases": relationship.sees_cases,
         "ends_on": relationship.ends_on,
         "program_accounts": relationship.program_accounts.all(),
     }

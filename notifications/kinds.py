@@ -41,6 +41,10 @@ class Kind(models.TextChoices):
     RPP_LEFT = "rpp_left", _("RPP – Withdrawal")
     INVOICE_ISSUED = "invoice_issued", _("Invoice issued")
     INVOICE_CANCELLED = "invoice_cancelled", _("Invoice cancelled")
+    CASE_STATUS = "case_status", _("Case status")
+    CASE_MESSAGE = "case_message", _("Message on a case")
+    CASE_REMINDER = "case_reminder", _("Case – information due")
+    CASE_DECISION = "case_decision", _("Case decision")
     MESSAGE = "message", pgettext_lazy("notification kind", "Message")
 
 
@@ -120,6 +124,12 @@ BODIES = {
         "CBSA issued invoice %(reference)s on program account %(account)s: "
         "%(invoice_kind)s, %(amount)s, due %(due_date)s."
     ),
+    Kind.CASE_STATUS: _("Case %(case)s is now: %(status)s."),
+    Kind.CASE_MESSAGE: _("A CBSA officer wrote on case %(case)s."),
+    Kind.CASE_REMINDER: _(
+        "The information CBSA asked for on case %(case)s is due on %(due_date)s."
+    ),
+    Kind.CASE_DECISION: _("A decision was rendered on case %(case)s: %(outcome)s."),
     Kind.INVOICE_CANCELLED: _(
         "CBSA cancelled invoice %(reference)s of %(amount)s on program account %(account)s; "
         "it is no longer owed."
@@ -128,6 +138,21 @@ BODIES = {
 
 
 DECISIONS = {"approved": _("approved"), "rejected": _("rejected")}
+# A case's statuses and outcomes, as the cases app names them.
+CASE_STATUSES = {
+    "draft": _("draft"),
+    "submitted": _("submitted"),
+    "assigned": _("assigned to an officer"),
+    "information_requested": _("information requested"),
+    "decision_rendered": _("decision rendered"),
+    "withdrawn": _("withdrawn"),
+}
+CASE_OUTCOMES = {
+    "allowed": _("allowed"),
+    "allowed_in_part": _("allowed in part"),
+    "denied": _("denied"),
+    "ruling": _("ruling rendered"),
+}
 # What an application asks for, named in the notification's words.
 APPLICATIONS = {
     "business_number": _("a business number"),
@@ -149,6 +174,10 @@ def _in_words(context: dict) -> dict:
             context = {**context, name: money(Decimal(context[name]))}
     if context.get("decision") in DECISIONS:
         context = {**context, "decision": str(DECISIONS[context["decision"]])}
+    if context.get("status") in CASE_STATUSES:
+        context = {**context, "status": str(CASE_STATUSES[context["status"]])}
+    if context.get("outcome") in CASE_OUTCOMES:
+        context = {**context, "outcome": str(CASE_OUTCOMES[context["outcome"]])}
     if context.get("application") in APPLICATIONS:
         context = {**context, "application": str(APPLICATIONS[context["application"]])}
     if "role" in context:

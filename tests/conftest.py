@@ -236,3 +236,14 @@ def client_for():
         return client
 
     return make
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _media_removed_at_the_end():
+    """Documents uploaded by the tests go to a folder of the run's own (tests/settings.py)."""
+    import shutil
+
+    from django.conf import settings
+
+    yield
+    shutil.rmtree(settings.MEDIA_ROOT, ignore_errors=True)

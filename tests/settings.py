@@ -4,6 +4,8 @@ PostgreSQL and Redis are real (from DATABASE_URL / REDIS_URL, which `make test` 
 """
 
 import os
+import tempfile
+from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-" + "x" * 40)
@@ -43,6 +45,8 @@ CELERY_TASK_EAGER_PROPAGATES = True
 
 # Hashing a password with Argon2 costs ~50 ms; tests create many users.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Documents go to a folder of the test run's own, emptied at its end (tests/conftest.py).
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="carm-test-media-"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

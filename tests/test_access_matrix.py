@@ -71,6 +71,11 @@ CANCEL_BOND_RM1 = {
     "broker_bm": 403,
     "broker_pm": 403,
 }
+# Cases: employees in every role; providers only with the "Cases" grant, which neither
+# broker_bm nor broker_pm has (403: they see the account). Filing: readers may not.
+CASES_RM1 = {**SEES_RM1, "broker_bm": 403, "broker_pm": 403}
+CASES_RM2 = {**SEES_RM2, "broker_bm": 403}
+FILE_CASE_RM1 = {**CASES_RM1, "reader": 403}
 # Posting a bond: surety users only, and no persona here works for a surety.
 SURETIES_ONLY = expect(403, anonymous=401)
 
@@ -210,6 +215,17 @@ RULES: dict[str, list[Case]] = {
     ],
     # Opening another program account: the business's BAM (an empty form: 200 with errors).
     "account_apply": [Case({"bn9": "maple"}, {"get": MAPLE_BAM_ONLY, "post": MAPLE_BAM_ONLY})],
+    "cases": [
+        Case({"bn15": "rm1"}, {"get": CASES_RM1}),
+        Case({"bn15": "rm2"}, {"get": CASES_RM2}),
+    ],
+    "rulings": [Case({"bn15": "rm1"}, {"get": CASES_RM1})],
+    # An empty form: 200 with errors for those who may file.
+    "appeal_new": [
+        Case({"bn15": "rm1"}, {"get": FILE_CASE_RM1, "post": FILE_CASE_RM1}),
+        Case({"bn15": "rm2"}, {"get": CASES_RM2}),
+    ],
+    "ruling_new": [Case({"bn15": "rm1"}, {"get": FILE_CASE_RM1, "post": FILE_CASE_RM1})],
     "security_reduction": [
         # An empty form: 200 with errors for those who may ask.
         Case({"bn15": "rm1"}, {"get": REDUCTION_RM1, "post": REDUCTION_RM1}),

@@ -6,7 +6,15 @@ from django.db import transaction
 OFFICERS_GROUP = "Officers"
 # Officers keep CBSA's records in these apps; people's logins and the ledger they may only
 # look at, and act on through the decisions their models name (a refund, an adjustment).
-OFFICER_APPS = ("accounts", "delegation", "financial", "security", "notifications", "enrolment")
+OFFICER_APPS = (
+    "accounts",
+    "delegation",
+    "financial",
+    "security",
+    "notifications",
+    "enrolment",
+    "cases",
+)
 OFFICER_VIEW_ONLY_MODELS = {
     ("accounts", "user"),
     ("accounts", "membership"),
@@ -23,6 +31,12 @@ OFFICER_VIEW_ONLY_MODELS = {
     ("enrolment", "businessnumberapplication"),
     ("enrolment", "programaccountapplication"),
     ("enrolment", "rppapplication"),
+    ("cases", "case"),
+    ("cases", "casedeclaration"),
+    ("cases", "caseevent"),
+    ("cases", "casemessage"),
+    ("cases", "casedocument"),
+    ("cases", "ruling"),
 }
 
 
