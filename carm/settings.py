@@ -223,9 +223,9 @@ STATIC_ROOT = BASE_DIR / ".local" / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Uploaded documents (cases): never served from a public URL, only through the portal's
 # views that ask the authorization module. The file system under MEDIA_ROOT by default;
-# any S3-compatible store when CARM_S3_BUCKET is set (django-storages).
+# any S3-compatible store when CARM_S3_BUCKET is set (django-storages). No URL serves
+# MEDIA_ROOT: there is no media route.
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / ".local" / "media")
-MEDIA_URL = None
 DEFAULT_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 if env.str("CARM_S3_BUCKET", default=""):
     DEFAULT_STORAGE = {

@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import AccessEvent, AccessRequest, ApiKey, Role
+from cases.models import Case, CaseDeclaration
 from delegation.models import AccessLogEntry, ClientGroup
 from enrolment.models import BusinessNumberApplication, ProgramAccountApplication, RppApplication
 from financial.models import InterestAccrual, PrescribedRate
@@ -40,7 +41,15 @@ from tests.test_query_counts import LINE, file
 
 pytestmark = pytest.mark.django_db
 
-PORTAL_APPS = {"accounts", "delegation", "financial", "security", "notifications", "enrolment"}
+PORTAL_APPS = {
+    "accounts",
+    "delegation",
+    "financial",
+    "security",
+    "notifications",
+    "enrolment",
+    "cases",
+}
 SMALL, LARGE = 2, 6
 worlds = itertools.count(1)
 
@@ -158,6 +167,17 @@ def world(officer) -> None:
         description="Apparel.",
     )
     RppApplication.objects.create(applicant=bam, program_account=account, kind="leave")
+    case = Case.objects.create(
+        program_account=account,
+        kind="appeal",
+        status="submitted",
+        reason="The goods are knitted, not woven.",
+        filed_by=importer,
+        filed_by_user=bam,
+    )
+    CaseDeclaration.objects.create(
+        case=case, declaration=declaration, decision_date=datetime.date(2026, 1, 5), disputed=D(1)
+    )
 
 
 def changelists() -> list[str]:

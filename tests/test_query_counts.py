@@ -580,3 +580,48 @@ def test_my_applications(client_for, django_assert_max_num_queries, importer_bam
         django_assert_max_num_queries,
         Case(importer_bam, lambda: reverse("applications"), grow, html_rows("/applications/")),
     )
+
+
+def test_cases_pages_and_api(client_for, django_assert_max_num_queries, importer_bam, rm1):
+    from cases.models import Case as LegalCase
+    from cases.models import CaseDocument, CaseEvent, CaseMessage
+
+    first = {}
+
+    def grow(count):
+        for _ in range(count):
+            n = next(numbers)
+            case = LegalCase.objects.create(
+                program_account=rm1,
+                kind="ruling",
+                status="submitted",
+                reason=f"Question {n}: heading 61.09 or 62.05?",
+                ruling_type="classification",
+                goods_description="Knitted cotton T-shirts.",
+                filed_by=rm1.business,
+                filed_by_user=importer_bam,
+            )
+            first.setdefault("case", case)
+            main = first["case"]
+            CaseEvent.objects.create(case=main, to_status="submitted", actor=importer_bam)
+            message = CaseMessage.objects.create(
+                case=main, author=importer_bam, body=f"Message {n}."
+            )
+            CaseDocument.objects.create(
+                case=main,
+                message=message,
+                file=f"cases/{n:032x}",
+                name=f"doc{n}.pdf",
+                content_type="application/pdf",
+                size=10,
+                uploaded_by=importer_bam,
+            )
+
+    for url, rows in (
+        (lambda: reverse("cases", args=[rm1.bn15]), html_rows("/cases/")),
+        (lambda: reverse("api-cases"), api_rows),
+        (lambda: reverse("case", args=[first["case"].pk]), html_rows("Message ")),
+    ):
+        read_at_two_sizes(
+            client_for, django_assert_max_num_queries, Case(importer_bam, url, grow, rows)
+        )

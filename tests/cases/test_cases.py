@@ -27,7 +27,7 @@ from cases.services import (
 from financial.calendar import EASTERN
 from financial.models import Posting
 from financial.selectors import account_balance
-from financial.services import adjustment_decide, declaration_correct, declaration_file
+from financial.services import declaration_file
 from notifications.models import Notification
 from tests.factories import ProgramAccountFactory
 
@@ -59,23 +59,6 @@ def filed(actor, account, day: datetime.date = datetime.date(2026, 1, 5)):
         lines=[LINE],
         at=at(day, 10),
     )
-
-
-@pytest.fixture
-def adjusted(importer_bam, officer, rm2):
-    """A declaration on RM0002 (no RPP) whose adjustment an officer approved on March 2,
-    2026: the decision an appeal contests."""
-    declaration = filed(importer_bam, rm2)
-    version = declaration_correct(
-        actor=importer_bam,
-        declaration=declaration,
-        reason_code="classification",
-        lines=[{**LINE, "duty_rate": D("0.25")}],  # duty $250.00, GST $62.50: $312.50
-        at=at(datetime.date(2026, 2, 20)),
-    )
-    adjustment_decide(officer=officer, version=version, approve=True, at=at(DECIDED, 14))
-    declaration.refresh_from_db()
-    return declaration
 
 
 def appeal(actor, account, numbers, *, kind="appeal", when=None, **extra):

@@ -43,6 +43,10 @@ SIGNED_IN = [
     "/{lang}/businesses/123456782/program-accounts/new/",
     "/{lang}/program-accounts/123456782RM0002/rpp/",
     "/{lang}/program-accounts/123456782RM0001/rpp/",
+    "/{lang}/program-accounts/123456782RM0001/cases/",
+    "/{lang}/program-accounts/123456782RM0001/cases/appeal/",
+    "/{lang}/program-accounts/123456782RM0001/cases/ruling/",
+    "/{lang}/program-accounts/123456782RM0001/rulings/",
 ]
 
 
@@ -61,7 +65,10 @@ def test_pages_have_no_serious_accessibility_violations(live_server, page, lang)
     from financial.models import Invoice, Statement
 
     call_command("seed_demo")
+    from cases.models import Case
+
     latest = Statement.objects.filter(program_account__bn15="123456782RM0001").latest("period_end")
+    case = f"/{{lang}}/cases/{Case.objects.get().pk}/"
     statement = f"/{{lang}}/program-accounts/123456782RM0001/statements/{latest.period_end}/"
     amp = Invoice.objects.get(program_account__bn15="123456782RM0001", kind="amp")
     invoice = f"/{{lang}}/program-accounts/123456782RM0001/invoices/{amp.pk}/"
@@ -75,7 +82,7 @@ def test_pages_have_no_serious_accessibility_violations(live_server, page, lang)
     page.get_by_label("Password").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Sign In").click()
     page.wait_for_url(f"{base}/fr/")  # Marie works in French
-    for path in [*SIGNED_IN, statement, invoice]:
+    for path in [*SIGNED_IN, statement, invoice, case]:
         url = base + path.format(lang=lang)
         found[url] = violations(page, url)
     assert {url: problems for url, problems in found.items() if problems} == {}
