@@ -307,6 +307,8 @@ SPECTACULAR_SETTINGS = {
         "DeclarationVersionStatusEnum": "financial.models.DeclarationVersion.Status",
         "RelationshipStatusEnum": "delegation.models.Relationship.Status",
         "ProgramAccountStatusEnum": "accounts.models.ProgramAccount.Status",
+        "CaseKindEnum": "cases.models.Case.Kind",
+        "CaseStatusEnum": "cases.models.Case.Status",
     },
 }
 

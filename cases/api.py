@@ -3,6 +3,7 @@ documents. A case the caller may not see is 404; on an account the caller sees w
 the right to its cases, 403."""
 
 from django.http import Http404
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -121,7 +122,9 @@ class CaseDocumentsApi(APIView):
 
 
 class CaseDocumentApi(APIView):
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
     def get(self, request: Request, pk: int, document_pk: int):
+        """The document itself, as it was uploaded."""
         case = selectors.get_case_for(request.user, pk)
         found = case.documents.filter(pk=document_pk).first()
         if found is None:

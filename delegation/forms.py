@@ -60,8 +60,9 @@ class RelationshipTermsForm(ServiceErrorsMixin, forms.Form):
     )
     sees_security = forms.BooleanField(label=_("May see financial security"), required=False)
     sees_cases = forms.BooleanField(
-        label=_("Cases: may see appeals and ruling requests, and file them as an editor"),
+        label=_("May see cases: appeals and ruling requests"),
         required=False,
+        help_text=_("At the editor level the provider may also file and follow them up."),
     )
     ends_on = forms.DateField(
         label=_("Ends on (optional)"),

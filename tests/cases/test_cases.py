@@ -396,3 +396,17 @@ def test_an_account_of_another_importer_is_not_a_place_to_appeal(outsider, rm1):
         appeal(outsider, rm1, ["00000000000001"])
     assert refused.value.code == "not_allowed"
     assert prairie.cases.count() == 0
+
+
+def test_the_reminders_are_a_command_too(importer_bam, officer, rm2, adjusted):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    case = appeal(importer_bam, rm2, [adjusted.transaction_number])
+    due = datetime.date.today() + datetime.timedelta(days=30)
+    case_officer_message(officer=officer, case=case, body="Send it.", information_due=due)
+    out = StringIO()
+    day = (due - datetime.timedelta(days=7)).isoformat()
+    call_command("send_case_reminders", date=day, stdout=out)
+    assert out.getvalue().strip() == f"case_reminders {day}: 1 reminders sent."

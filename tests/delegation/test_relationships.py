@@ -258,6 +258,7 @@ def test_relationships_api_is_read_only_and_scoped(
         "others_transactions": False,
         "statements": True,
         "financial_security": False,
+        "cases": False,
     }
     assert len(client_for(importer_bam).get("/api/v1/relationships/").json()["results"]) == 1
     assert client_for(outsider).get("/api/v1/relationships/").json()["results"] == []
