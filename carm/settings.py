@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "security",
     "notifications",
     "enrolment",
+    "carm",  # the outbox (carm/models.py)
 ]
 # The demo personas and history, and benchmark data: `make run`, the tests and the
 # benches only. The production image has neither the app nor what it needs.
@@ -67,6 +68,7 @@ if env.bool("CARM_DEMO", default=False):
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "carm.middleware.RejectNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -128,11 +130,15 @@ def celery_redis_url(url: str) -> str:
     return f"redis+socket://{parts.path}?virtual_host={database}"
 
 
+# A Redis that is down costs a request at most this long before the cache counts in
+# memory (carm/cache.py); on loopback a stopped Redis refuses at once.
+REDIS_TIMEOUTS = {"socket_connect_timeout": 1, "socket_timeout": 2}
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "carm.cache.ResilientRedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "carm",
+        "OPTIONS": REDIS_TIMEOUTS,
     }
 }
 
@@ -252,7 +258,7 @@ HTTPS = env.bool("CARM_HTTPS", default=not DEBUG)
 if HTTPS:
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
     # The load balancer's and the compose health check ask over plain HTTP.
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
@@ -298,8 +304,11 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_ENABLE_UTC = True
-CELERY_TASK_TIME_LIMIT = 30 * 60
-CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
+# The longest task is a whole job run in one task (issue_statements: 7.7 s for 10,002
+# accounts, bench/README.md); the chunked jobs take ~0.2 s a chunk. Four minutes is that
+# job at fifty times the size (docs/operations.md, "Celery").
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=4 * 60)
+CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 30
 # A task is acknowledged once done, so a worker that dies mid-task hands it to another.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -311,12 +320,27 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_DB_REUSE_MAX = 10_000
 CELERY_RESULT_EXPIRES = 60 * 60 * 24
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# An unacknowledged task comes back after this long; above the 30-minute time limit.
+# A task taken by a worker that died comes back to another after this long (Celery,
+# "Using Redis: visibility timeout"). It must exceed the time limit, or a task still running
+# would be handed out twice: one minute above it.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=60 * 60)
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=CELERY_TASK_TIME_LIMIT + 60),
+    "socket_connect_timeout": REDIS_TIMEOUTS["socket_connect_timeout"],
+    # A publish to a broker that is down fails at once (kombu's default channel retries
+    # for seconds): the outbox publishes it later (carm/tasks.py).
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
 }
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = REDIS_TIMEOUTS["socket_connect_timeout"]
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
+    # Tasks the broker missed when they were queued (carm/tasks.py, the outbox).
+    "outbox-drain": {
+        "task": "carm.tasks.outbox_drain",
+        "schedule": env.float("CARM_OUTBOX_DRAIN_SECONDS", default=60.0),
+    },
     "rpp-annual-review": {
         "task": "security.tasks.rpp_annual_review",
         "schedule": crontab(minute="0", hour="2", day_of_month="20", month_of_year="10"),

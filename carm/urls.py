@@ -8,6 +8,7 @@ from carm import views as portal_views
 
 urlpatterns = [
     path("healthz", portal_views.health, name="health"),
+    path("readyz", portal_views.ready, name="ready"),
     path("i18n/", include("django.conf.urls.i18n")),
     path(settings.ADMIN_URL, admin.site.urls),
     path("api/v1/", include("carm.api_urls")),
@@ -25,3 +26,9 @@ urlpatterns += i18n_patterns(
     path("notifications/", include("notifications.urls")),
     prefix_default_language=True,
 )
+
+# What no view answers: the portal's pages, or JSON under /api/ (carm/failures.py).
+handler400 = "carm.failures.bad_request"
+handler403 = "carm.failures.permission_denied"
+handler404 = "carm.failures.page_not_found"
+handler500 = "carm.failures.server_error"

@@ -12,7 +12,7 @@ os.environ.setdefault("CARM_HTTPS", "false")
 os.environ.setdefault("CARM_REQUIRE_MFA", "false")
 
 from carm.settings import *  # noqa: F403
-from carm.settings import INSTALLED_APPS, REDIS_URL, celery_redis_url
+from carm.settings import INSTALLED_APPS, REDIS_TIMEOUTS, REDIS_URL, celery_redis_url
 
 if "demo" not in INSTALLED_APPS:
     INSTALLED_APPS = [*INSTALLED_APPS, "demo"]
@@ -30,9 +30,10 @@ def redis_database(url: str, number: int) -> str:
 TEST_REDIS_URL = redis_database(REDIS_URL, 15)
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "carm.cache.ResilientRedisCache",
         "LOCATION": TEST_REDIS_URL,
         "KEY_PREFIX": "carm-test",
+        "OPTIONS": REDIS_TIMEOUTS,
     }
 }
 CELERY_BROKER_URL = celery_redis_url(TEST_REDIS_URL)
