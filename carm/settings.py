@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "axes",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI served from the portal, not a CDN
     "django_filters",
     "django_celery_beat",
     "django_htmx",
@@ -86,6 +87,9 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "carm.urls"
+# A declaration of 200 lines (financial.calculation.MAX_LINES) posts 11 fields a line;
+# Django's default of 1,000 fields would refuse one of 91 lines.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 2500
 WSGI_APPLICATION = "carm.wsgi.application"
 
 TEMPLATES = [
@@ -265,6 +269,7 @@ if HTTPS:
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
 
 # --- API -------------------------------------------------------------------------------
 
@@ -279,6 +284,12 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "COERCE_DECIMAL_TO_STRING": True,
     "EXCEPTION_HANDLER": "carm.api.api_exception_handler",
+    # JSON numbers read as exact decimals (carm/api.py).
+    "DEFAULT_PARSER_CLASSES": [
+        "carm.api.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "carm.api.CursorPages",
     # `?format=csv` asks an endpoint for its CSV export, not for a DRF renderer.
     "URL_FORMAT_OVERRIDE": None,
@@ -287,6 +298,9 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "CARM Portal API",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {
         "DeclarationStatusEnum": "financial.models.Declaration.Status",
         "DeclarationVersionStatusEnum": "financial.models.DeclarationVersion.Status",

@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ProgramAccount
-from carm.forms import ServiceErrorsMixin
+from carm.forms import DateField, ServiceErrorsMixin
 from carm.widgets import DatePicker
 from delegation.models import Relationship
 
@@ -59,7 +59,7 @@ class RelationshipTermsForm(ServiceErrorsMixin, forms.Form):
         label=_("May see statements, balance and payments"), required=False
     )
     sees_security = forms.BooleanField(label=_("May see financial security"), required=False)
-    ends_on = forms.DateField(
+    ends_on = DateField(
         label=_("Ends on (optional)"),
         required=False,
         widget=DatePicker(),

@@ -27,7 +27,9 @@ def redis_database(url: str, number: int) -> str:
     return urlunsplit(parts._replace(path=f"/{number}"))
 
 
-TEST_REDIS_URL = redis_database(REDIS_URL, 15)
+# Two test runs on one machine each need a database of their own: the cache is flushed
+# around every test. CARM_TEST_REDIS_DB names another one than 15.
+TEST_REDIS_URL = redis_database(REDIS_URL, int(os.environ.get("CARM_TEST_REDIS_DB", "15")))
 CACHES = {
     "default": {
         "BACKEND": "carm.cache.ResilientRedisCache",

@@ -332,3 +332,18 @@ def test_links_stored_as_urls_become_routes(importer_bam):
         ("", []),
         ("", []),
     ]
+
+
+def test_a_french_subject_keeps_its_apostrophes(mailoutbox, django_capture_on_commit_callbacks):
+    """A subject is plain text: "Demande d'accès", never "d&#x27;accès"."""
+    user = UserFactory(preferred_language="fr")
+    with django_capture_on_commit_callbacks(execute=True):
+        notification_send(
+            recipient=user,
+            kind=Kind.ACCESS_REQUEST,
+            dedupe_key="access-request:1",
+            context={"requester": "Ann O'Neil", "business": "Maple Leaf Imports Inc."},
+        )
+    subject = mailoutbox[0].subject
+    assert "&#x27;" not in subject and "&amp;" not in subject
+    assert subject == "[CARM] Demande d'accès"
