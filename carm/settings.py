@@ -9,6 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -50,6 +51,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_celery_beat",
     "django_htmx",
+    "csp",
     "pgtrigger",
     "pghistory",
     "rules.apps.AutodiscoverRulesConfig",
@@ -69,6 +71,8 @@ if env.bool("CARM_DEMO", default=False):
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # The policy goes on every answer, the ones of the middleware below included.
+    "csp.middleware.CSPMiddleware",
     "carm.middleware.RejectNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -251,6 +255,23 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # --- Security headers ------------------------------------------------------------------
 
 X_FRAME_OPTIONS = "DENY"
+# Content Security Policy (django-csp): scripts and styles from the portal only, never
+# inline. The GC Design System's components add their styles with the page's nonce
+# (Stencil reads it from <meta name="csp-nonce">, templates/base.html).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"

@@ -61,3 +61,6 @@ CARM_BASE_URL = "http://testserver"
 # Threads (the live server) and worker processes must not keep connections to the test
 # database open past their test.
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+
+# Every HTML page any test renders is checked against the Content Security Policy.
+MIDDLEWARE = ["tests.csp.CheckContentSecurityPolicy", *MIDDLEWARE]  # noqa: F405
