@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -324,6 +325,16 @@ def profile(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Your profile was saved."))
             return redirect("profile")
     return render(request, "accounts/profile.html", {"form": form})
+
+
+@login_required
+@require_POST
+def sign_out_everywhere(request: HttpRequest) -> HttpResponse:
+    """Ends every session of the person, this one included."""
+    profiles.sessions_end_everywhere(user=request.user)
+    logout(request)
+    messages.success(request, _("You are signed out on every device. Sign in again here."))
+    return redirect("account_login")
 
 
 @login_required

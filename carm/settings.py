@@ -83,6 +83,8 @@ MIDDLEWARE = [
     # Every tracked change made by a request records who made it.
     "pghistory.middleware.HistoryMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # 30 minutes idle, 12 hours in all, "sign out everywhere" (accounts/middleware.py).
+    "accounts.middleware.SessionLimitsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -276,7 +278,9 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_AGE = 60 * 60 * 8
+# A session lasts at most 12 hours, and 30 minutes without a request
+# (accounts.middleware.SessionLimitsMiddleware).
+SESSION_COOKIE_AGE = 60 * 60 * 12
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cookie.
 
 HTTPS = env.bool("CARM_HTTPS", default=not DEBUG)
