@@ -56,7 +56,22 @@ def unavailable_response(request: HttpRequest) -> HttpResponse:
     return _page("503.html", 503)
 
 
+def _caused_by_a_store_down(exception) -> bool:
+    """Whether a data store that went away is behind this exception: a session that could
+    not be saved because the database connection died is a SessionInterrupted (400) whose
+    context is the OperationalError (django.contrib.sessions.backends.db.SessionStore.save)."""
+    seen = 0
+    while exception is not None and seen < 10:
+        if isinstance(exception, UNAVAILABLE):
+            return True
+        exception, seen = exception.__cause__ or exception.__context__, seen + 1
+    return False
+
+
 def bad_request(request: HttpRequest, exception=None) -> HttpResponse:
+    if _caused_by_a_store_down(exception):
+        logger.warning("data store unavailable during %s %s", request.method, request.path)
+        return unavailable_response(request)
     if is_api(request):
         return _json(400, "bad_request", _("The request could not be read."))
     return _page("400.html", 400)

@@ -374,6 +374,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = REDIS_TIMEOUTS["socket_connect_timeout"]
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# The outbox's drain leaves alone what is younger than this: the request that wrote it is
+# still publishing it (carm/tasks.py).
+CARM_OUTBOX_GRACE_SECONDS = env.int("CARM_OUTBOX_GRACE_SECONDS", default=30)
 CELERY_BEAT_SCHEDULE = {
     # Tasks the broker missed when they were queued (carm/tasks.py, the outbox).
     "outbox-drain": {

@@ -7,6 +7,7 @@ from functools import partial
 
 import redis.exceptions
 from celery import current_app, shared_task
+from django.conf import settings
 from django.db import DatabaseError, transaction
 from django.db import OperationalError as DatabaseOperationalError
 from django.utils import timezone
@@ -34,7 +35,7 @@ BROKER_DOWN = (
 )
 
 # A message younger than this is still being published by the request that wrote it.
-OUTBOX_GRACE = datetime.timedelta(seconds=30)
+OUTBOX_GRACE = datetime.timedelta(seconds=settings.CARM_OUTBOX_GRACE_SECONDS)
 OUTBOX_BATCH = 500
 OUTBOX_KEEP = datetime.timedelta(days=7)
 # One attempt, no retries: the outbox retries. No result is kept: the Redis result

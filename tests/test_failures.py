@@ -296,3 +296,25 @@ def test_readiness_fails_without_collectstatic_while_liveness_holds(settings, tm
     ready = client.get("/readyz")
     assert ready.status_code == 503
     assert ready.json()["static_files"] == "failing"
+
+
+def test_a_session_lost_with_the_database_connection_is_a_503_not_a_400(
+    client_for, importer_bam, rm1, monkeypatch
+):
+    """The view's work is committed, then the session cannot be saved because the
+    connection died: Django says SessionInterrupted (400); the portal says 503."""
+    from django.contrib.sessions.backends.db import SessionStore
+
+    def fail(self, must_create=False):
+        from django.contrib.sessions.backends.base import UpdateError
+
+        try:
+            raise OperationalError("server closed the connection unexpectedly")
+        except OperationalError:
+            raise UpdateError  # noqa: B904 (as Django's SessionStore.save does)
+
+    client = client_for(importer_bam)
+    monkeypatch.setattr(SessionStore, "save", fail)
+    response = client.get("/en/?business=123456782")
+    assert response.status_code == 503
+    assert "The portal is unavailable for a moment" in response.content.decode()
