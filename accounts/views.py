@@ -54,7 +54,8 @@ def home(request: HttpRequest) -> HttpResponse:
         or by_number.get(request.session.get(CURRENT_BUSINESS, ""))
         or businesses[0]
     )
-    request.session[CURRENT_BUSINESS] = business.bn9
+    if request.session.get(CURRENT_BUSINESS) != business.bn9:  # a write only on a change
+        request.session[CURRENT_BUSINESS] = business.bn9
     return render(
         request,
         "accounts/home.html",
