@@ -13,6 +13,8 @@ from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from carm.observability import configure_structlog, logging_config, sentry_init
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -70,6 +72,8 @@ if env.bool("CARM_DEMO", default=False):
     INSTALLED_APPS += ["demo"]
 
 MIDDLEWARE = [
+    # One id a request, in every log line and the X-Request-ID header (carm/observability.py).
+    "carm.observability.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # The policy goes on every answer, the ones of the middleware below included.
     "csp.middleware.CSPMiddleware",
@@ -410,16 +414,24 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
-# --- Logging ---------------------------------------------------------------------------
+# --- Logging and error reports -----------------------------------------------------------
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
-}
+# JSON lines with the request's (or the task's) id; plain text when developing.
+LOGGING = logging_config(
+    env.str("LOG_LEVEL", default="INFO"), json=env.bool("LOG_JSON", default=not DEBUG)
+)
+configure_structlog()
+# The worker keeps this configuration instead of installing its own (Celery,
+# "worker_hijack_root_logger").
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    sentry_init(
+        SENTRY_DSN,
+        environment=env.str("SENTRY_ENVIRONMENT", default="production"),
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+    )
 
 ADMIN_URL = env.str("ADMIN_URL", default="admin/")
 CARM_BASE_URL = env.str("CARM_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
