@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, parsers, serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import CursorPagination
@@ -71,6 +72,17 @@ class CursorPages(CursorPagination):
     page_size = 50
     max_page_size = 500
     page_size_query_param = "page_size"
+
+    def get_page_size(self, request):
+        """`?page_size=` is a whole number from 1 to 500, or a 400 (not silently ignored)."""
+        given = request.query_params.getlist(self.page_size_query_param)
+        if given:
+            value = given[-1]
+            if not (value.isascii() and value.isdigit() and 1 <= int(value) <= 500):
+                raise ValidationError(
+                    {self.page_size_query_param: [_("A whole number from 1 to 500.")]}
+                )
+        return super().get_page_size(request)
 
     def paginate_queryset(self, queryset, request, view=None):
         self.ordering = view.ordering
@@ -134,6 +146,11 @@ class ExactDecimalField(serializers.DecimalField):
         return super().to_internal_value(text)
 
 
+# The schema says the years the portal takes (FIRST_DATE to LAST_DATE).
+PORTAL_DATE = {"type": "string", "format": "date", "pattern": r"^20[0-9]{2}-[0-9]{2}-[0-9]{2}$"}
+
+
+@extend_schema_field(PORTAL_DATE)
 class DateField(serializers.DateField):
     """A date the portal takes (carm.forms.FIRST_DATE to LAST_DATE, docs/rules.md §4):
     "0001-01-01" and "9999-12-31" are no customs dates, and arithmetic on the latter
@@ -148,5 +165,11 @@ class DateField(serializers.DateField):
 
         date = super().to_internal_value(value)
         if not FIRST_DATE <= date <= LAST_DATE:
-            self.fail("out_of_range", first=FIRST_DATE.isoformat(), last=LAST_DATE.isoformat())
+            # The catalogue's text has %(first)s placeholders, as the form's has
+            # (carm.forms.DateField); DRF's fail() would format {first} ones.
+            message = self.error_messages["out_of_range"] % {
+                "first": FIRST_DATE.isoformat(),
+                "last": LAST_DATE.isoformat(),
+            }
+            raise serializers.ValidationError(message, code="out_of_range")
         return date

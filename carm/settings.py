@@ -327,6 +327,13 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "CARM Portal API",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Bodies are JSON (the form parsers stay for the browser's session, undocumented).
+    "PARSER_WHITELIST": ["carm.api.JSONParser"],
+    # Every operation documents the error answers it can give (carm/schema.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "carm.schema.add_error_responses",
+    ],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

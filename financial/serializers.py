@@ -93,6 +93,10 @@ class LineSerializer(serializers.ModelSerializer):
 
 class VersionSerializer(serializers.ModelSerializer):
     lines = LineSerializer(many=True, read_only=True)
+    # An original has no reason: "" is one of its values (the schema's BlankEnum).
+    reason_code = serializers.ChoiceField(
+        choices=DeclarationVersion.Reason.choices, allow_blank=True, read_only=True
+    )
 
     class Meta:
         model = DeclarationVersion

@@ -90,7 +90,7 @@ class FinancialSecuritySerializer(serializers.Serializer):
     shortfall = serializers.DecimalField(**MONEY)
     upcoming_required_bond = serializers.SerializerMethodField()
     upcoming_effective_date = serializers.DateField(
-        source="upcoming.effective_date", read_only=True, default=None
+        source="upcoming.effective_date", read_only=True, default=None, allow_null=True
     )
     pending_reduction = ReductionSerializer(source="pending", read_only=True, allow_null=True)
     reviews = ReviewSerializer(many=True, read_only=True)
