@@ -17,4 +17,4 @@ RUN python -c "import carm.localservices as s; s.compile_messages()" \
 
 USER carm
 EXPOSE 8000
-CMD ["gunicorn", "carm.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "carm.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "4", "--access-logfile", "-"]

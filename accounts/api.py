@@ -1,6 +1,6 @@
 from rest_framework import generics
 
-from accounts.serializers import ProgramAccountSerializer
+from accounts.serializers import ProgramAccountDetailSerializer, ProgramAccountSerializer
 from delegation.permissions import (
     get_program_account_for,
     program_accounts_visible_to,
@@ -27,7 +27,7 @@ class ProgramAccountListApi(generics.ListAPIView):
 class ProgramAccountDetailApi(generics.RetrieveAPIView):
     """One program account: 404 when the caller may not see it, as when it does not exist."""
 
-    serializer_class = ProgramAccountSerializer
+    serializer_class = ProgramAccountDetailSerializer
 
     def get_object(self):
         account = get_program_account_for(self.request.user, self.kwargs["bn15"])

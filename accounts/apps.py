@@ -8,8 +8,10 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
         from django.db.models.signals import post_migrate
 
-        from accounts import receivers
+        from accounts import middleware, receivers
 
         post_migrate.connect(receivers.sync_officers_group, sender=self)
+        user_logged_in.connect(middleware.session_started, dispatch_uid="carm-session-started")

@@ -15,7 +15,7 @@ from accounts.services.onboarding import (
     PaymentAnswer,
     StatementAnswer,
 )
-from carm.forms import MoneyField, ServiceErrorsMixin
+from carm.forms import DateField, MoneyField, ServiceErrorsMixin
 from carm.widgets import DatePicker
 
 phone_validator = RegexValidator(
@@ -95,7 +95,7 @@ class AffinityForm(forms.Form):
         min_value=Decimal("0"),
         help_text=_("For example 1,234.50. $0.00 is a valid answer."),
     )
-    payment_date = forms.DateField(
+    payment_date = DateField(
         label=_("Date of a payment"),
         required=False,
         widget=DatePicker(),
@@ -107,7 +107,7 @@ class AffinityForm(forms.Form):
         min_value=Decimal("0.01"),
         help_text=_("For example 1,234.50."),
     )
-    statement_date = forms.DateField(
+    statement_date = DateField(
         label=_("Statement date"),
         required=False,
         widget=DatePicker(),

@@ -69,6 +69,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    # "Sign out everywhere": every session started before this moment is over
+    # (accounts/middleware.py, SessionLimitsMiddleware).
+    sessions_ended_at = models.DateTimeField(_("signed out everywhere at"), null=True, blank=True)
 
     objects = UserManager()
 

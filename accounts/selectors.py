@@ -24,7 +24,6 @@ from delegation.permissions import (
     can,
     employee_role,
     manager_role,
-    program_accounts_visible_to,
     third_party_relationships_of,
 )
 from financial.calculation import ZERO
@@ -34,13 +33,18 @@ from financial.calendar import start_of
 def dashboard_accounts(user, business: Business) -> list[dict]:
     """The business's accounts the user sees, each with the user's role on it, its balance
     where the user may see it, and whether the user may pay."""
-    accounts = list(
-        program_accounts_visible_to(user)
-        .filter(business=business)
-        .select_related("balance_row")
-        .order_by("bn15")
+    # The rule of program_accounts_visible_to, asked of the business's few accounts as
+    # get_program_account_for asks it of one: the user's role (memberships, read once a
+    # request) or a relationship in force (all the accounts' at once).
+    candidates = list(
+        business.program_accounts.select_related("balance_row", "business").order_by("bn15")
     )
-    third_party_relationships_of(user, accounts)  # the rights of every row, read at once
+    relationships = third_party_relationships_of(user, candidates)
+    accounts = [
+        account
+        for account in candidates
+        if employee_role(user, account) is not None or relationships[account.pk]
+    ]
     return [
         {
             "account": account,

@@ -1,7 +1,9 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import ProgramAccount
 from delegation.permissions import Action, can, employee_role
+from financial.selectors import account_balance
 
 
 class ProgramAccountSerializer(serializers.ModelSerializer):
@@ -28,3 +30,30 @@ class ProgramAccountSerializer(serializers.ModelSerializer):
         if not can(self.context["request"].user, Action.VIEW_SECURITY, account):
             return None
         return account.rpp_status
+
+
+class ProgramAccountDetailSerializer(ProgramAccountSerializer):
+    """One account, with its balance where the caller may see statements, balance and
+    payments (docs/rules.md §3); money as a string."""
+
+    balance = serializers.SerializerMethodField(
+        help_text="The balance owed (negative: a credit), as a string; null when the caller "
+        "may not see statements, balance and payments."
+    )
+
+    class Meta(ProgramAccountSerializer.Meta):
+        fields = [*ProgramAccountSerializer.Meta.fields, "balance"]
+        read_only_fields = fields
+
+    @extend_schema_field(
+        {
+            "type": "string",
+            "format": "decimal",
+            "pattern": r"^-?\d{0,12}(?:\.\d{0,2})?$",
+            "nullable": True,
+        }
+    )
+    def get_balance(self, account: ProgramAccount) -> str | None:
+        if not can(self.context["request"].user, Action.VIEW_STATEMENTS, account):
+            return None
+        return f"{account_balance(account):.2f}"

@@ -26,6 +26,7 @@ urlpatterns = [
         name="access_request_reject",
     ),
     path("profile/", views.profile, name="profile"),
+    path("profile/sign-out-everywhere/", views.sign_out_everywhere, name="sign_out_everywhere"),
     path("profile/api-keys/", views.api_keys, name="api_keys"),
     path("profile/api-keys/new/", views.api_key_create, name="api_key_create"),
     path("profile/api-keys/<int:pk>/revoke/", views.api_key_revoke, name="api_key_revoke"),

@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -54,7 +55,8 @@ def home(request: HttpRequest) -> HttpResponse:
         or by_number.get(request.session.get(CURRENT_BUSINESS, ""))
         or businesses[0]
     )
-    request.session[CURRENT_BUSINESS] = business.bn9
+    if request.session.get(CURRENT_BUSINESS) != business.bn9:  # a write only on a change
+        request.session[CURRENT_BUSINESS] = business.bn9
     return render(
         request,
         "accounts/home.html",
@@ -329,6 +331,16 @@ def profile(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Your profile was saved."))
             return redirect("profile")
     return render(request, "accounts/profile.html", {"form": form})
+
+
+@login_required
+@require_POST
+def sign_out_everywhere(request: HttpRequest) -> HttpResponse:
+    """Ends every session of the person, this one included."""
+    profiles.sessions_end_everywhere(user=request.user)
+    logout(request)
+    messages.success(request, _("You are signed out on every device. Sign in again here."))
+    return redirect("account_login")
 
 
 @login_required

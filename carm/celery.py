@@ -5,11 +5,17 @@ import os
 from celery import Celery
 from celery.signals import task_postrun, task_prerun
 
+from carm.observability import bind_task, unbind_task
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "carm.settings")
 
 app = Celery("carm")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+# A task's log lines carry its id and name (carm/observability.py).
+task_prerun.connect(bind_task)
+task_postrun.connect(unbind_task)
 
 
 @task_prerun.connect

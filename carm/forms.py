@@ -1,9 +1,12 @@
 """Form plumbing every app shares: amounts as people type them, and a service's refusal
 put on the field it concerns."""
 
+import datetime
 import re
+from decimal import Decimal
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from carm.errors import CodedError
 
@@ -20,7 +23,22 @@ class ServiceErrorsMixin:
 NOT_IN_AMOUNTS = re.compile(r"[\s$]")  # spaces (no-break ones too) and dollar signs
 THOUSANDS_COMMAS = re.compile(r"-?\d{1,3}(,\d{3})+(\.\d*)?")
 DECIMAL_COMMA = re.compile(r"-?\d+,\d{1,2}")
-PLAIN_AMOUNT = re.compile(r"-?(\d+(\.\d*)?|\.\d+)")
+PLAIN_AMOUNT = re.compile(r"-?([0-9]+(\.[0-9]*)?|\.[0-9]+)", re.ASCII)
+# docs/rules.md §4: the most one stated amount may be; financial.calculation.MAX_AMOUNT,
+# which this plumbing may not import (a test holds the two equal).
+MAX_AMOUNT = Decimal("1000000000.00")
+
+
+class PlainDecimalField(forms.DecimalField):
+    """A number written with ASCII digits and at most one point: no exponent ("1e3"), no
+    other script's digits ("１２"), which Python's Decimal would otherwise take."""
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.strip()
+            if value and not PLAIN_AMOUNT.fullmatch(value):
+                raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(value)
 
 
 class MoneyField(forms.DecimalField):
@@ -33,6 +51,7 @@ class MoneyField(forms.DecimalField):
     widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
 
     def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("max_value", MAX_AMOUNT)
         super().__init__(max_digits=14, decimal_places=2, **kwargs)
 
     def to_python(self, value):
@@ -45,3 +64,37 @@ class MoneyField(forms.DecimalField):
             if value and not PLAIN_AMOUNT.fullmatch(value):  # no "1e3", "NaN" or "Infinity"
                 raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
         return super().to_python(value)
+
+
+# docs/rules.md §4: the dates the portal takes, in every form and the API. Customs dates
+# outside these are typing mistakes, and the last day Python has (9999-12-31) has no
+# next day to compute.
+FIRST_DATE = datetime.date(2000, 1, 1)
+LAST_DATE = datetime.date(2099, 12, 31)
+
+
+class DateField(forms.DateField):
+    """A date from FIRST_DATE to LAST_DATE."""
+
+    default_error_messages = {
+        "out_of_range": _("Enter a date between %(first)s and %(last)s."),
+    }
+
+    def clean(self, value):
+        date = super().clean(value)
+        if date is not None and not FIRST_DATE <= date <= LAST_DATE:
+            raise forms.ValidationError(
+                self.error_messages["out_of_range"],
+                code="out_of_range",
+                params={"first": FIRST_DATE.isoformat(), "last": LAST_DATE.isoformat()},
+            )
+        return date
+
+
+def date_in_range(value: str) -> datetime.date | None:
+    """An ISO date from a URL within FIRST_DATE to LAST_DATE, else None."""
+    try:
+        date = datetime.date.fromisoformat(value)
+    except ValueError:
+        return None
+    return date if FIRST_DATE <= date <= LAST_DATE else None

@@ -9,8 +9,11 @@ from urllib.parse import parse_qs, urlsplit
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+from carm.observability import configure_structlog, logging_config, sentry_init
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -46,9 +49,11 @@ INSTALLED_APPS = [
     "axes",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI served from the portal, not a CDN
     "django_filters",
     "django_celery_beat",
     "django_htmx",
+    "csp",
     "pgtrigger",
     "pghistory",
     "rules.apps.AutodiscoverRulesConfig",
@@ -60,6 +65,7 @@ INSTALLED_APPS = [
     "notifications",
     "enrolment",
     "cases",
+    "carm",  # the outbox (carm/models.py)
 ]
 # The demo personas and history, and benchmark data: `make run`, the tests and the
 # benches only. The production image has neither the app nor what it needs.
@@ -67,7 +73,12 @@ if env.bool("CARM_DEMO", default=False):
     INSTALLED_APPS += ["demo"]
 
 MIDDLEWARE = [
+    # One id a request, in every log line and the X-Request-ID header (carm/observability.py).
+    "carm.observability.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # The policy goes on every answer, the ones of the middleware below included.
+    "csp.middleware.CSPMiddleware",
+    "carm.middleware.RejectNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -77,6 +88,8 @@ MIDDLEWARE = [
     # Every tracked change made by a request records who made it.
     "pghistory.middleware.HistoryMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # 30 minutes idle, 12 hours in all, "sign out everywhere" (accounts/middleware.py).
+    "accounts.middleware.SessionLimitsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -85,6 +98,9 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "carm.urls"
+# A declaration of 200 lines (financial.calculation.MAX_LINES) posts 11 fields a line;
+# Django's default of 1,000 fields would refuse one of 91 lines.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 2500
 WSGI_APPLICATION = "carm.wsgi.application"
 
 TEMPLATES = [
@@ -129,11 +145,15 @@ def celery_redis_url(url: str) -> str:
     return f"redis+socket://{parts.path}?virtual_host={database}"
 
 
+# A Redis that is down costs a request at most this long before the cache counts in
+# memory (carm/cache.py); on loopback a stopped Redis refuses at once.
+REDIS_TIMEOUTS = {"socket_connect_timeout": 1, "socket_timeout": 2}
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "carm.cache.ResilientRedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "carm",
+        "OPTIONS": REDIS_TIMEOUTS,
     }
 }
 
@@ -262,24 +282,44 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # --- Security headers ------------------------------------------------------------------
 
 X_FRAME_OPTIONS = "DENY"
+# Content Security Policy (django-csp): scripts and styles from the portal only, never
+# inline. The GC Design System's components add their styles with the page's nonce
+# (Stencil reads it from <meta name="csp-nonce">, templates/base.html).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_AGE = 60 * 60 * 8
+# A session lasts at most 12 hours, and 30 minutes without a request
+# (accounts.middleware.SessionLimitsMiddleware).
+SESSION_COOKIE_AGE = 60 * 60 * 12
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cookie.
 
 HTTPS = env.bool("CARM_HTTPS", default=not DEBUG)
 if HTTPS:
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
     # The load balancer's and the compose health check ask over plain HTTP.
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
 
 # --- API -------------------------------------------------------------------------------
 
@@ -294,6 +334,12 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "COERCE_DECIMAL_TO_STRING": True,
     "EXCEPTION_HANDLER": "carm.api.api_exception_handler",
+    # JSON numbers read as exact decimals (carm/api.py).
+    "DEFAULT_PARSER_CLASSES": [
+        "carm.api.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "carm.api.CursorPages",
     # `?format=csv` asks an endpoint for its CSV export, not for a DRF renderer.
     "URL_FORMAT_OVERRIDE": None,
@@ -302,6 +348,16 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "CARM Portal API",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Bodies are JSON (the form parsers stay for the browser's session, undocumented).
+    "PARSER_WHITELIST": ["carm.api.JSONParser"],
+    # Every operation documents the error answers it can give (carm/schema.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "carm.schema.add_error_responses",
+    ],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {
         "DeclarationStatusEnum": "financial.models.Declaration.Status",
         "DeclarationVersionStatusEnum": "financial.models.DeclarationVersion.Status",
@@ -321,8 +377,11 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_ENABLE_UTC = True
-CELERY_TASK_TIME_LIMIT = 30 * 60
-CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
+# The longest task is a whole job run in one task (issue_statements: 7.7 s for 10,002
+# accounts, bench/README.md); the chunked jobs take ~0.2 s a chunk. Four minutes is that
+# job at fifty times the size (docs/operations.md, "Celery").
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=4 * 60)
+CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 30
 # A task is acknowledged once done, so a worker that dies mid-task hands it to another.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -334,12 +393,30 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_DB_REUSE_MAX = 10_000
 CELERY_RESULT_EXPIRES = 60 * 60 * 24
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# An unacknowledged task comes back after this long; above the 30-minute time limit.
+# A task taken by a worker that died comes back to another after this long (Celery,
+# "Using Redis: visibility timeout"). It must exceed the time limit, or a task still running
+# would be handed out twice: one minute above it.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=60 * 60)
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=CELERY_TASK_TIME_LIMIT + 60),
+    "socket_connect_timeout": REDIS_TIMEOUTS["socket_connect_timeout"],
+    # A publish to a broker that is down fails at once (kombu's default channel retries
+    # for seconds): the outbox publishes it later (carm/tasks.py).
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
 }
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = REDIS_TIMEOUTS["socket_connect_timeout"]
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# The outbox's drain leaves alone what is younger than this: the request that wrote it is
+# still publishing it (carm/tasks.py).
+CARM_OUTBOX_GRACE_SECONDS = env.int("CARM_OUTBOX_GRACE_SECONDS", default=30)
 CELERY_BEAT_SCHEDULE = {
+    # Tasks the broker missed when they were queued (carm/tasks.py, the outbox).
+    "outbox-drain": {
+        "task": "carm.tasks.outbox_drain",
+        "schedule": env.float("CARM_OUTBOX_DRAIN_SECONDS", default=60.0),
+    },
     "rpp-annual-review": {
         "task": "security.tasks.rpp_annual_review",
         "schedule": crontab(minute="0", hour="2", day_of_month="20", month_of_year="10"),
@@ -371,16 +448,24 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
-# --- Logging ---------------------------------------------------------------------------
+# --- Logging and error reports -----------------------------------------------------------
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
-}
+# JSON lines with the request's (or the task's) id; plain text when developing.
+LOGGING = logging_config(
+    env.str("LOG_LEVEL", default="INFO"), json=env.bool("LOG_JSON", default=not DEBUG)
+)
+configure_structlog()
+# The worker keeps this configuration instead of installing its own (Celery,
+# "worker_hijack_root_logger").
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    sentry_init(
+        SENTRY_DSN,
+        environment=env.str("SENTRY_ENVIRONMENT", default="production"),
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+    )
 
 ADMIN_URL = env.str("ADMIN_URL", default="admin/")
 CARM_BASE_URL = env.str("CARM_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")

@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ProgramAccount
-from carm.forms import ServiceErrorsMixin
+from carm.forms import DateField, ServiceErrorsMixin
 from carm.widgets import DatePicker
 from delegation.models import Relationship
 
@@ -64,7 +64,7 @@ class RelationshipTermsForm(ServiceErrorsMixin, forms.Form):
         required=False,
         help_text=_("At the editor level the provider may also file and follow them up."),
     )
-    ends_on = forms.DateField(
+    ends_on = DateField(
         label=_("Ends on (optional)"),
         required=False,
         widget=DatePicker(),

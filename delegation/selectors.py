@@ -2,14 +2,14 @@
 
 from django.db.models import Q, QuerySet
 
-from accounts.models import Business, User
+from accounts.models import Business, ProgramAccount, User
 from delegation.models import AccessLogEntry, ClientGroup, Relationship
 from delegation.permissions import (
     Action,
     can,
+    employee_role,
     is_bam,
     manager_role,
-    program_accounts_visible_to,
     relationships_acting_for,
     third_party_relationships_of,
 )
@@ -34,20 +34,30 @@ def provider_relationships(user, provider: Business) -> QuerySet[Relationship]:
 def client_accounts(user, provider: Business, *, search: str = "") -> list[tuple]:
     """The client accounts the user sees through `provider`, with what the rules let them
     see of each (RPP status only with financial-security visibility)."""
-    importers = relationships_acting_for(user).filter(provider=provider).values("importer_id")
-    accounts = (
-        program_accounts_visible_to(user)
-        .filter(business_id__in=importers)
+    importers = set(
+        relationships_acting_for(user)
+        .filter(provider=provider)
+        .values_list("importer_id", flat=True)
+    )
+    candidates = (
+        ProgramAccount.objects.filter(business_id__in=importers)
         .select_related("business")
         .order_by("business__legal_name", "bn15")
     )
     if search:
         compact = search.replace(" ", "").upper()
-        accounts = accounts.filter(
+        candidates = candidates.filter(
             Q(business__legal_name__icontains=search.strip()) | Q(bn15__contains=compact)
         )
-    accounts = list(accounts)
-    third_party_relationships_of(user, accounts)  # the rights of every row, read at once
+    candidates = list(candidates)
+    # The rule of program_accounts_visible_to, asked of these accounts at once (as
+    # get_program_account_for asks it of one): a role, or a relationship in force.
+    relationships = third_party_relationships_of(user, candidates)
+    accounts = [
+        account
+        for account in candidates
+        if relationships[account.pk] or employee_role(user, account) is not None
+    ]
     return [
         (account, can(user, Action.VIEW_SECURITY, account), can(user, Action.PAY, account))
         for account in accounts

@@ -18,6 +18,7 @@ MESSAGES = {
     "already_enrolled": _("This program account already has Release Prior to Payment."),
     "not_enrolled": _("This program account does not have Release Prior to Payment."),
     "amount": _("Enter an amount greater than zero, with at most two decimals."),
+    "amount_too_large": _("Enter an amount of at most %(maximum)s."),
     "not_covered": _(
         "The security posted (%(posted)s) does not yet cover the %(required)s required: "
         "approve once a bond or a cash deposit covers it."

@@ -28,7 +28,7 @@ from enrolment.models import (
     ProgramAccountApplication,
     RppApplication,
 )
-from financial.calculation import positive_cents
+from financial.calculation import MAX_AMOUNT, positive_cents
 from notifications.kinds import Kind
 from notifications.services import Notice, notification_send, notifications_send
 from security.selectors import coverage
@@ -349,6 +349,8 @@ def rpp_apply(
         expected_monthly_ar = positive_cents(expected_monthly_ar)
         if expected_monthly_ar is None:
             raise EnrolmentError("amount")
+        if expected_monthly_ar > MAX_AMOUNT:
+            raise EnrolmentError("amount_too_large", maximum=MAX_AMOUNT)
     elif kind == RppApplication.Kind.LEAVE:
         if not enrolled:
             raise EnrolmentError("not_enrolled")

@@ -120,7 +120,15 @@ class PaymentApi(APIView):
         request=PaymentInSerializer,
         responses={201: PaymentSerializer},
         parameters=[
-            OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=True)
+            OpenApiParameter(
+                "Idempotency-Key",
+                {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]+$"},
+                OpenApiParameter.HEADER,
+                required=True,
+                description="1 to 255 visible ASCII characters, one per payment: the same "
+                "key again gets the first answer (Idempotent-Replayed: true), another "
+                "body with it a 409.",
+            )
         ],
     )
     def post(self, request: Request, bn15: str) -> Response:

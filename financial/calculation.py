@@ -15,6 +15,13 @@ ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
 ONE = Decimal("1")
 GST_RATE = Decimal("0.05")  # Excise Tax Act s. 165(1): 5 %, unless the goods are relieved
+# docs/rules.md §4: the most any one amount a person states may be (a payment, a line's
+# value or levy, a bond, a deposit, an invoice), and the most the ledger's columns hold
+# (numeric(14, 2)): a total or a balance beyond it is refused, never overflowed.
+MAX_AMOUNT = Decimal("1000000000.00")
+LEDGER_MAX = Decimal("999999999999.99")
+# docs/rules.md §5: the most lines one declaration has, on the page and through the API.
+MAX_LINES = 200
 
 
 def to_cents(amount: Decimal) -> Decimal:
@@ -52,6 +59,8 @@ def _amount(name: str, value) -> Decimal:
     number = _decimal(name, value)
     if number < ZERO:
         raise ValueError(f"{name} cannot be negative.")
+    if number > MAX_AMOUNT:
+        raise ValueError(f"{name} is more than {MAX_AMOUNT}: {value}.")
     if number != number.quantize(CENT):
         raise ValueError(f"{name} has more than two decimals: {value}.")
     return number

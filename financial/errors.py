@@ -7,8 +7,17 @@ from carm.errors import CodedError
 MESSAGES = {
     "not_allowed": _("You may not do this on this program account."),
     "no_lines": _("A declaration needs at least one line."),
+    "too_many_lines": _("A declaration has at most %(maximum)s lines."),
     "hs_code": _("Line %(line)s: the HS classification has 10 digits, for example 8471300000."),
     "quantity": _("Line %(line)s: the quantity must be a number greater than zero."),
+    "line_too_large": _("Line %(line)s: each amount is at most %(maximum)s."),
+    "total_too_large": _(
+        "The total of %(total)s is more than one declaration may carry (%(maximum)s): "
+        "split it into several declarations."
+    ),
+    "balance_too_large": _(
+        "This would take the account's balance past %(maximum)s, the most the ledger holds."
+    ),
     "line_amounts": _(
         "Line %(line)s: amounts are zero or more, with at most two decimals, and rates are "
         "fractions between 0 and 1 (0.065 is 6.5 %%)."
@@ -28,6 +37,7 @@ MESSAGES = {
         "This Idempotency-Key was already used for a different payment. Use a new key."
     ),
     "amount": _("Enter an amount greater than zero, with at most two decimals."),
+    "amount_too_large": _("Enter an amount of at most %(maximum)s."),
     "method": _("Choose a payment method."),
     "refund_with_debt": _(
         "A refund is issued only from a credit balance, when no debt remains on the account."

@@ -8,16 +8,16 @@ from django.utils.translation import gettext_lazy as _
 from accounts.errors import IDENTIFIER_MESSAGES
 from accounts.identifiers import IdentifierError, normalize_program_account
 from accounts.models import ProgramAccount
-from carm.forms import MoneyField, ServiceErrorsMixin
+from carm.forms import DateField, MoneyField, PlainDecimalField, ServiceErrorsMixin
 from carm.widgets import DatePicker
-from financial.calculation import GST_RATE, ZERO
+from financial.calculation import GST_RATE, MAX_LINES, ZERO
 from financial.models import STATED_LEVIES, DeclarationVersion, Invoice, Payment, Posting
 
 PERCENT = Decimal("100")
 
 
 class DeclarationForm(forms.Form):
-    release_date = forms.DateField(label=_("Release date"), widget=DatePicker())
+    release_date = DateField(label=_("Release date"), widget=DatePicker())
     port_of_entry = forms.RegexField(
         label=_("Port of entry"),
         regex=r"^[0-9]{4}$",
@@ -39,12 +39,14 @@ class LineForm(forms.Form):
     tariff_description = forms.CharField(
         label=_("Tariff description"), max_length=200, required=False
     )
-    quantity = forms.DecimalField(label=_("Quantity"), min_value=Decimal("0.001"), decimal_places=3)
+    quantity = PlainDecimalField(
+        label=_("Quantity"), min_value=Decimal("0.001"), max_digits=14, decimal_places=3
+    )
     value_for_duty = MoneyField(label=_("Value for duty (CAD)"), min_value=0)
-    duty_rate = forms.DecimalField(
+    duty_rate = PlainDecimalField(
         label=_("Duty rate (%)"), min_value=0, max_value=100, decimal_places=3
     )
-    gst_rate = forms.DecimalField(
+    gst_rate = PlainDecimalField(
         label=_("GST rate (%)"),
         min_value=0,
         max_value=100,
@@ -65,7 +67,17 @@ class LineForm(forms.Form):
         return data
 
 
-LineFormSet = formset_factory(LineForm, extra=0, min_num=1, validate_min=True, max_num=200)
+# At most MAX_LINES lines, and never more forms built than that whatever TOTAL_FORMS
+# says (Django, "Limiting the maximum number of instantiated forms": absolute_max).
+LineFormSet = formset_factory(
+    LineForm,
+    extra=0,
+    min_num=1,
+    validate_min=True,
+    max_num=MAX_LINES,
+    validate_max=True,
+    absolute_max=MAX_LINES,
+)
 
 
 def line_initial(version: DeclarationVersion) -> list[dict]:
@@ -131,8 +143,8 @@ class PaymentForm(forms.Form):
 
 
 class HistoryFilterForm(forms.Form):
-    posted_after = forms.DateField(label=_("From"), required=False, widget=DatePicker())
-    posted_before = forms.DateField(label=_("To"), required=False, widget=DatePicker())
+    posted_after = DateField(label=_("From"), required=False, widget=DatePicker())
+    posted_before = DateField(label=_("To"), required=False, widget=DatePicker())
     kind = forms.ChoiceField(
         label=_("Kind"), required=False, choices=[("", _("All")), *Posting.Kind.choices]
     )
@@ -165,7 +177,7 @@ class InvoiceIssueForm(ServiceErrorsMixin, forms.Form):
         help_text=_("What the invoice is for, as the importer will read it."),
     )
     amount = MoneyField(label=_("Amount (CAD)"), min_value=Decimal("0.01"))
-    due_date = forms.DateField(label=_("Due date"), widget=DatePicker())
+    due_date = DateField(label=_("Due date"), widget=DatePicker())
 
     error_fields = {
         "invoice_kind": "kind",

@@ -1,9 +1,9 @@
 from decimal import Decimal
 
-from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from financial.calculation import GST_RATE, ZERO
+from carm.api import DateField, ExactDecimalField
+from financial.calculation import GST_RATE, MAX_AMOUNT, MAX_LINES, ZERO
 from financial.models import (
     Declaration,
     DeclarationLine,
@@ -15,19 +15,10 @@ from financial.models import (
 )
 
 RATE = {"max_digits": 6, "decimal_places": 5, "min_value": ZERO, "max_value": Decimal("1")}
-MONEY = {"max_digits": 14, "decimal_places": 2, "min_value": ZERO}
-
-
-class StrictDecimalField(serializers.DecimalField):
-    """Money and rates travel as JSON strings ("1234.50"): a JSON number may already have
-    lost its exact value, so it is refused."""
-
-    default_error_messages = {"not_a_string": _('Send this as a string, for example "12.50".')}
-
-    def to_internal_value(self, data):
-        if not isinstance(data, str):
-            self.fail("not_a_string")
-        return super().to_internal_value(data)
+# docs/rules.md §4: every stated amount has a maximum.
+MONEY = {"max_digits": 14, "decimal_places": 2, "min_value": ZERO, "max_value": MAX_AMOUNT}
+# What the ledger may hold (a total, a balance): its columns are numeric(14, 2).
+MONEY_OUT = {"max_digits": 14, "decimal_places": 2, "read_only": True}
 
 
 class PostingSerializer(serializers.ModelSerializer):
@@ -54,27 +45,27 @@ class LineInSerializer(serializers.Serializer):
     hs_code = serializers.RegexField(r"^[0-9]{4}\.?[0-9]{2}\.?[0-9]{4}$")
     description = serializers.CharField(max_length=200)
     tariff_description = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    quantity = StrictDecimalField(max_digits=14, decimal_places=3, min_value=Decimal("0.001"))
-    value_for_duty = StrictDecimalField(**MONEY)
-    duty_rate = StrictDecimalField(**RATE)
-    gst_rate = StrictDecimalField(**RATE, default=GST_RATE)
-    excise_duty = StrictDecimalField(**MONEY, default=ZERO)
-    excise_tax = StrictDecimalField(**MONEY, default=ZERO)
-    sima = StrictDecimalField(**MONEY, default=ZERO)
-    surtax = StrictDecimalField(**MONEY, default=ZERO)
+    quantity = ExactDecimalField(max_digits=14, decimal_places=3, min_value=Decimal("0.001"))
+    value_for_duty = ExactDecimalField(**MONEY)
+    duty_rate = ExactDecimalField(**RATE)
+    gst_rate = ExactDecimalField(**RATE, default=GST_RATE)
+    excise_duty = ExactDecimalField(**MONEY, default=ZERO)
+    excise_tax = ExactDecimalField(**MONEY, default=ZERO)
+    sima = ExactDecimalField(**MONEY, default=ZERO)
+    surtax = ExactDecimalField(**MONEY, default=ZERO)
 
 
 class DeclarationInSerializer(serializers.Serializer):
-    release_date = serializers.DateField()
+    release_date = DateField()
     port_of_entry = serializers.RegexField(r"^[0-9]{4}$")
     vendor = serializers.CharField(max_length=200)
-    lines = LineInSerializer(many=True, allow_empty=False)
+    lines = LineInSerializer(many=True, allow_empty=False, max_length=MAX_LINES)
 
 
 class CorrectionInSerializer(serializers.Serializer):
     reason_code = serializers.ChoiceField(choices=DeclarationVersion.Reason.choices)
     comment = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
-    lines = LineInSerializer(many=True, allow_empty=False)
+    lines = LineInSerializer(many=True, allow_empty=False, max_length=MAX_LINES)
 
 
 class LineSerializer(serializers.ModelSerializer):
@@ -102,6 +93,10 @@ class LineSerializer(serializers.ModelSerializer):
 
 class VersionSerializer(serializers.ModelSerializer):
     lines = LineSerializer(many=True, read_only=True)
+    # An original has no reason: "" is one of its values (the schema's BlankEnum).
+    reason_code = serializers.ChoiceField(
+        choices=DeclarationVersion.Reason.choices, allow_blank=True, read_only=True
+    )
 
     class Meta:
         model = DeclarationVersion
@@ -156,7 +151,9 @@ class DeclarationDetailSerializer(DeclarationSerializer):
 
 
 class PaymentInSerializer(serializers.Serializer):
-    amount = StrictDecimalField(max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
+    amount = ExactDecimalField(
+        max_digits=14, decimal_places=2, min_value=Decimal("0.01"), max_value=MAX_AMOUNT
+    )
     method = serializers.ChoiceField(choices=Payment.Method.choices)
 
 

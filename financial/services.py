@@ -17,7 +17,15 @@ from accounts.models import Business, ProgramAccount, User
 from accounts.selectors import bams_of
 from delegation.permissions import Action, can
 from delegation.services import access_log_changed
-from financial.calculation import GST_RATE, ZERO, line_amounts, positive_cents
+from financial.calculation import (
+    GST_RATE,
+    LEDGER_MAX,
+    MAX_AMOUNT,
+    MAX_LINES,
+    ZERO,
+    line_amounts,
+    positive_cents,
+)
 from financial.calendar import add_business_days, billing_period, correction_deadline
 from financial.errors import FinancialError
 from financial.locks import lock_account_balance
@@ -59,7 +67,9 @@ def posting_create(
     unknown = set(split) - set(REVENUE_SPLIT)
     if unknown:
         raise TypeError(f"Unknown revenue columns: {', '.join(sorted(unknown))}")
-    lock_account_balance(program_account)
+    balance = lock_account_balance(program_account).balance
+    if abs(balance + amount) > LEDGER_MAX:
+        raise FinancialError("balance_too_large", maximum=LEDGER_MAX)
     extra = {"posted_at": posted_at} if posted_at is not None else {}
     posting = Posting.objects.create(
         program_account=program_account,
@@ -75,6 +85,17 @@ def posting_create(
         balance=F("balance") + amount, postings=F("postings") + 1
     )
     return posting
+
+
+def _stated_amount(value) -> Decimal:
+    """An amount a person states (docs/rules.md §4): more than zero, in cents, at most
+    MAX_AMOUNT."""
+    amount = positive_cents(value)
+    if amount is None:
+        raise FinancialError("amount")
+    if amount > MAX_AMOUNT:
+        raise FinancialError("amount_too_large", maximum=MAX_AMOUNT)
+    return amount
 
 
 # --- Acting for a business -----------------------------------------------------------------
@@ -107,6 +128,8 @@ def _priced_lines(lines: list[dict]) -> list[dict]:
     """Each line with its duty, GST and total computed here, never taken from the filer."""
     if not lines:
         raise FinancialError("no_lines")
+    if len(lines) > MAX_LINES:
+        raise FinancialError("too_many_lines", maximum=MAX_LINES)
     priced = []
     for position, line in enumerate(lines, start=1):
         hs_code = str(line.get("hs_code", "")).replace(".", "").replace(" ", "")
@@ -119,6 +142,10 @@ def _priced_lines(lines: list[dict]) -> list[dict]:
         if not quantity.is_finite() or quantity <= 0:
             raise FinancialError("quantity", line=position)
         amounts = {name: line.get(name, ZERO) or ZERO for name in STATED_LEVIES}
+        if any(
+            _exceeds(value, MAX_AMOUNT) for value in [line.get("value_for_duty"), *amounts.values()]
+        ):
+            raise FinancialError("line_too_large", line=position, maximum=MAX_AMOUNT)
         try:
             computed = line_amounts(
                 value_for_duty=line.get("value_for_duty"),
@@ -143,6 +170,18 @@ def _priced_lines(lines: list[dict]) -> list[dict]:
             }
         )
     return priced
+
+
+def _exceeds(value, maximum: Decimal) -> bool:
+    """Whether a stated value is a number above `maximum` (what is not a number is the
+    pricing's refusal)."""
+    if isinstance(value, float | bool) or value is None:
+        return False
+    try:
+        number = Decimal(value) if isinstance(value, int | str) else value
+        return isinstance(number, Decimal) and number.is_finite() and number > maximum
+    except InvalidOperation:
+        return False
 
 
 def _split_of(lines: list[dict]) -> dict[str, Decimal]:
@@ -193,6 +232,8 @@ def declaration_file(
     lock_account_balance(program_account)
     split = _split_of(priced)
     total = sum(split.values(), ZERO)
+    if total > LEDGER_MAX:
+        raise FinancialError("total_too_large", total=total, maximum=LEDGER_MAX)
     rpp = program_account.rpp_status == ProgramAccount.RppStatus.ACTIVE
     declaration = Declaration.objects.create(
         transaction_number=next_transaction_number(),
@@ -389,9 +430,7 @@ def payment_create(
     at = at or timezone.now()
     if not (1 <= len(idempotency_key) <= 255 and idempotency_key.isprintable()):
         raise FinancialError("idempotency_key")
-    amount = positive_cents(amount)
-    if amount is None:
-        raise FinancialError("amount")
+    amount = _stated_amount(amount)
     if method not in Payment.Method.values:
         raise FinancialError("method")
     fingerprint = payment_fingerprint(amount=amount, method=method)
@@ -477,9 +516,7 @@ def _release_paid_declarations(program_account: ProgramAccount) -> None:
 def refund_issue(*, officer: User, program_account: ProgramAccount, amount: Decimal) -> Posting:
     """Pay out a credit balance. Credits go to debt first, so a refund is issued only when
     no debt remains, and never for more than the credit."""
-    amount = positive_cents(amount)
-    if amount is None:
-        raise FinancialError("amount")
+    amount = _stated_amount(amount)
     balance = lock_account_balance(program_account).balance
     if balance >= 0:
         raise FinancialError("refund_with_debt")
@@ -541,9 +578,7 @@ def invoice_issue(
     at = at or timezone.now()
     if kind not in Invoice.Kind.values:
         raise FinancialError("invoice_kind")
-    amount = positive_cents(amount)
-    if amount is None:
-        raise FinancialError("amount")
+    amount = _stated_amount(amount)
     reference = reference.strip().upper()
     if not re.fullmatch(Invoice.REFERENCE, reference):
         raise FinancialError("invoice_reference")

@@ -1,5 +1,3 @@
-import datetime
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
@@ -12,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from carm.formats import money
+from carm.forms import date_in_range
 from delegation.permissions import (
     Action,
     can,
@@ -20,7 +19,7 @@ from delegation.permissions import (
 )
 from delegation.services import access_log_viewed
 from financial import selectors, services
-from financial.calculation import positive_cents
+from financial.calculation import MAX_LINES, positive_cents
 from financial.calendar import billing_period
 from financial.documents import (
     statement_csv_response,
@@ -45,8 +44,11 @@ def _keyset(postings, cursor: str):
     """Rows after the cursor `<posted_at ISO>|<id>`. The plain bound on posted_at lets the
     (account, posted_at, id) index start right there: the same cost at any depth."""
     posted_at, _, pk = cursor.partition("|")
-    moment = parse_datetime(posted_at) if posted_at else None
-    if moment is None or not pk.isdigit():
+    try:
+        moment = parse_datetime(posted_at) if posted_at else None
+    except ValueError:  # a well-formed moment that is none, such as an offset of +99:00
+        moment = None
+    if moment is None or not (pk.isascii() and pk.isdigit()):
         return postings
     return postings.filter(posted_at__lte=moment).filter(
         Q(posted_at__lt=moment) | Q(posted_at=moment, pk__lt=int(pk))
@@ -102,10 +104,9 @@ def transactions(request: HttpRequest, bn15: str) -> HttpResponse:
 @login_required
 def daily_notice(request: HttpRequest, bn15: str, day: str) -> HttpResponse:
     account = get_program_account_for(request.user, bn15, Action.VIEW_OWN_TRANSACTIONS)
-    try:
-        date = datetime.date.fromisoformat(day)
-    except ValueError:
-        raise Http404 from None
+    date = date_in_range(day)
+    if date is None:
+        raise Http404
     access_log_viewed(
         user=request.user, program_account=account, action=Action.VIEW_OWN_TRANSACTIONS
     )
@@ -160,9 +161,13 @@ def declaration_new(request: HttpRequest, bn15: str) -> HttpResponse:
 
 
 def _with_one_more_line(request: HttpRequest, lines):
-    """The same formset with a blank line added, keeping everything already typed."""
+    """The same formset with a blank line added, keeping everything already typed (none
+    past the most a declaration has; a count that is not one is the formset's error)."""
+    count = request.POST.get("lines-TOTAL_FORMS", "1")
+    if not (count.isascii() and count.isdigit()) or int(count) >= MAX_LINES:
+        return lines
     data = request.POST.copy()
-    data["lines-TOTAL_FORMS"] = str(int(data.get("lines-TOTAL_FORMS", "1")) + 1)
+    data["lines-TOTAL_FORMS"] = str(int(count) + 1)
     fresh = LineFormSet(data, prefix="lines")
     fresh._errors = []  # nothing was submitted yet: show no errors
     for line in fresh.forms:

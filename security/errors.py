@@ -9,6 +9,7 @@ MESSAGES = {
     "not_a_surety": _("Only a surety's users post bonds."),
     "surety_reader": _("A reader sees the surety's bonds; its managers and editors post them."),
     "amount": _("Enter an amount greater than zero, with at most two decimals."),
+    "amount_too_large": _("Enter an amount of at most %(maximum)s."),
     "bond_number": _("Enter the bond number (at most 40 characters)."),
     "bond_number_taken": _("Your company already posted a bond with this number."),
     "effective_date": _(

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.errors import IDENTIFIER_MESSAGES
 from accounts.identifiers import IdentifierError, normalize_program_account
-from carm.forms import MoneyField, ServiceErrorsMixin
+from carm.forms import DateField, MoneyField, ServiceErrorsMixin
 from carm.widgets import DatePicker
 
 
@@ -42,7 +42,7 @@ class BondForm(ServiceErrorsMixin, forms.Form):
     )
     bond_number = forms.CharField(label=_("Bond number"), max_length=40)
     amount = MoneyField(label=_("Bond amount (CAD)"))
-    effective_date = forms.DateField(
+    effective_date = DateField(
         label=_("Effective date"),
         # A date input takes ISO dates only, whatever the page's language.
         widget=DatePicker(),
@@ -70,7 +70,7 @@ class BondForm(ServiceErrorsMixin, forms.Form):
 class BondCancelForm(forms.Form):
     """The importer or the surety stops a bond from a day on."""
 
-    cancelled_from = forms.DateField(
+    cancelled_from = DateField(
         label=_("Cancel from"),
         widget=DatePicker(),
         initial=timezone.localdate,

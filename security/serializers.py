@@ -2,7 +2,8 @@ import datetime
 
 from rest_framework import serializers
 
-from financial.serializers import StrictDecimalField
+from carm.api import DateField, ExactDecimalField
+from financial.calculation import MAX_AMOUNT
 from security.models import CashDeposit, RppReview, SuretyBond
 
 MONEY = {"max_digits": 14, "decimal_places": 2, "read_only": True}
@@ -89,7 +90,7 @@ class FinancialSecuritySerializer(serializers.Serializer):
     shortfall = serializers.DecimalField(**MONEY)
     upcoming_required_bond = serializers.SerializerMethodField()
     upcoming_effective_date = serializers.DateField(
-        source="upcoming.effective_date", read_only=True, default=None
+        source="upcoming.effective_date", read_only=True, default=None, allow_null=True
     )
     pending_reduction = ReductionSerializer(source="pending", read_only=True, allow_null=True)
     reviews = ReviewSerializer(many=True, read_only=True)
@@ -105,5 +106,5 @@ class FinancialSecuritySerializer(serializers.Serializer):
 
 class BondInSerializer(serializers.Serializer):
     bond_number = serializers.CharField(max_length=40)
-    amount = StrictDecimalField(max_digits=14, decimal_places=2)
-    effective_date = serializers.DateField()
+    amount = ExactDecimalField(max_digits=14, decimal_places=2, max_value=MAX_AMOUNT)
+    effective_date = DateField()

@@ -16,7 +16,7 @@ from accounts.selectors import bams_of
 from carm.jobs import chunks_of
 from delegation.permissions import Action, bond_issuer_for, can, surety_of
 from delegation.services import access_log_changed
-from financial.calculation import positive_cents
+from financial.calculation import MAX_AMOUNT, positive_cents
 from financial.locks import lock_account_balance
 from notifications.kinds import Kind
 from notifications.services import Notice, notification_send, notifications_send
@@ -41,6 +41,8 @@ def _money(value) -> Decimal:
     amount = positive_cents(value)
     if amount is None:
         raise SecurityError("amount")
+    if amount > MAX_AMOUNT:
+        raise SecurityError("amount_too_large", maximum=MAX_AMOUNT)
     return amount
 
 

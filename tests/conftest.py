@@ -230,9 +230,20 @@ def officer(db):
 def client_for():
     """A test client signed in as the given user."""
 
-    def make(user) -> Client:
+    def make(user, *, reauthenticated: bool = False) -> Client:
+        """`reauthenticated`: the person typed the password again just now, as the
+        changes that ask for it need (allauth's re-authentication)."""
         client = Client()
         client.force_login(user)
+        if reauthenticated:
+            import time
+
+            session = client.session
+            session["account_authentication_methods_user"] = str(user.pk)
+            session["account_authentication_methods"] = [
+                {"method": "password", "at": time.time(), "reauthenticated": True}
+            ]
+            session.save()
         return client
 
     return make

@@ -14,7 +14,7 @@ os.environ.setdefault("CARM_HTTPS", "false")
 os.environ.setdefault("CARM_REQUIRE_MFA", "false")
 
 from carm.settings import *  # noqa: F403
-from carm.settings import INSTALLED_APPS, REDIS_URL, celery_redis_url
+from carm.settings import INSTALLED_APPS, REDIS_TIMEOUTS, REDIS_URL, celery_redis_url
 
 if "demo" not in INSTALLED_APPS:
     INSTALLED_APPS = [*INSTALLED_APPS, "demo"]
@@ -29,18 +29,22 @@ def redis_database(url: str, number: int) -> str:
     return urlunsplit(parts._replace(path=f"/{number}"))
 
 
-TEST_REDIS_URL = redis_database(REDIS_URL, 15)
+# Two test runs on one machine each need a database of their own: the cache is flushed
+# around every test. CARM_TEST_REDIS_DB names another one than 15.
+TEST_REDIS_URL = redis_database(REDIS_URL, int(os.environ.get("CARM_TEST_REDIS_DB", "15")))
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "carm.cache.ResilientRedisCache",
         "LOCATION": TEST_REDIS_URL,
         "KEY_PREFIX": "carm-test",
+        "OPTIONS": REDIS_TIMEOUTS,
     }
 }
 CELERY_BROKER_URL = celery_redis_url(TEST_REDIS_URL)
 CELERY_RESULT_BACKEND = celery_redis_url(TEST_REDIS_URL)
-# Tasks run in the test process unless a test starts a real worker.
-CELERY_TASK_ALWAYS_EAGER = True
+# Tasks run in the test process unless a test starts a real worker (or, for the processes
+# tests/test_stack.py starts, CARM_TEST_EAGER=false: they go to the broker).
+CELERY_TASK_ALWAYS_EAGER = os.environ.get("CARM_TEST_EAGER", "true") == "true"
 CELERY_TASK_EAGER_PROPAGATES = True
 
 # Hashing a password with Argon2 costs ~50 ms; tests create many users.
@@ -61,4 +65,14 @@ if os.environ.get("CARM_TEST_EMAIL_DIR"):
 CARM_BASE_URL = "http://testserver"
 # Threads (the live server) and worker processes must not keep connections to the test
 # database open past their test.
-DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("CARM_TEST_CONN_MAX_AGE", "0"))  # noqa: F405
+# A worker started by tests/test_stack.py looks for tasks whose worker died every second.
+if os.environ.get("CARM_TEST_RESTORE_EVERY_SECOND") == "true":
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        **CELERY_BROKER_TRANSPORT_OPTIONS,  # noqa: F405
+        "unacked_restore_interval": 1,
+        "unacked_restore_throttle": 1,
+    }
+
+# Every HTML page any test renders is checked against the Content Security Policy.
+MIDDLEWARE = ["tests.csp.CheckContentSecurityPolicy", *MIDDLEWARE]  # noqa: F405

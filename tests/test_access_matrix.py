@@ -43,6 +43,8 @@ SEES_RM2 = expect(404, importer_bam=200, broker_bm=200, anonymous=302)
 MAPLE_MANAGERS = expect(404, importer_bam=200, reader=403, anonymous=302)
 MAPLE_MANAGERS_POST = expect(404, importer_bam=302, reader=403, anonymous=302)
 MAPLE_BAM_ONLY = expect(404, importer_bam=200, reader=403, anonymous=302)
+# Changing a delegation: the managers are first asked for their password again (302).
+MAPLE_MANAGERS_PASSWORD_AGAIN = expect(404, importer_bam=302, reader=403, anonymous=302)
 # The broker firm's pages: its BAM; its other employees 403 (My clients: 200).
 BROKER_BAM = expect(404, broker_bm=200, broker_outside_group=403, anonymous=302)
 BROKER_BAM_POST = expect(404, broker_bm=302, broker_outside_group=403, anonymous=302)
@@ -267,7 +269,7 @@ RULES: dict[str, list[Case]] = {
     "relationship_terms": [
         Case(
             {"bn9": "maple", "pk": "bm_relationship"},
-            {"get": MAPLE_MANAGERS, "post": MAPLE_MANAGERS},
+            {"get": MAPLE_MANAGERS_PASSWORD_AGAIN, "post": MAPLE_MANAGERS_PASSWORD_AGAIN},
         )
     ],
     "relationship_reject": [

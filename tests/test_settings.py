@@ -165,3 +165,16 @@ def test_the_health_check_answers_over_plain_http():
         [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True
     )
     assert result.stdout.strip() in {"200", "503"}, result.stdout + result.stderr
+
+
+def test_production_cookies_are_all_secure():
+    """The language cookie too, not only the session's and the CSRF one."""
+    result = manage(
+        "shell",
+        "-c",
+        "from django.conf import settings as s; print(s.SESSION_COOKIE_SECURE,"
+        " s.CSRF_COOKIE_SECURE, s.LANGUAGE_COOKIE_SECURE)",
+        env=PRODUCTION,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1].split() == ["True", "True", "True"]

@@ -174,3 +174,35 @@ def test_the_schema_and_docs_are_published(client):
     assert b"/api/v1/program-accounts/{bn15}/" in schema.content
     assert b"bearer" in schema.content
     assert client.get("/api/docs/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("persona", "balance"),
+    [
+        ("importer_bam", "-12.50"),
+        ("reader", "-12.50"),
+        ("broker_bm", "-12.50"),  # sees statements, balance and payments
+        ("broker_pm", None),  # a reader relationship without that visibility
+    ],
+)
+def test_the_account_detail_carries_the_balance_where_visibility_allows(
+    request, client_for, importer_bam, rm1, persona, balance
+):
+    from financial.services import payment_create
+
+    payment_create(
+        actor=importer_bam, program_account=rm1, amount="12.50", method="wire", idempotency_key="k"
+    )
+    response = client_for(request.getfixturevalue(persona)).get(
+        f"/api/v1/program-accounts/{rm1.bn15}/"
+    )
+    assert response.status_code == 200
+    assert response.json()["balance"] == balance
+
+
+def test_the_interactive_docs_load_nothing_from_another_site(client_for, importer_bam):
+    client = client_for(importer_bam)
+    page = client.get("/api/docs/").content.decode()
+    assert "cdn." not in page and "unpkg" not in page and "https://" not in page
+    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in page
+    assert "<script>" not in page  # its start-up script is a file of its own

@@ -36,7 +36,7 @@ def test_a_broker_requests_and_the_importer_approves_program_management(
     assert "Northern Customs Brokers Ltd. asks for a business relationship" in notice.body
     assert program_accounts_visible_to(fresh(broker)).count() == 1  # only its own RM0001
 
-    response = client_for(importer_bam).post(
+    response = client_for(importer_bam, reauthenticated=True).post(
         reverse("relationship_terms", args=[maple.bn9, relationship.pk]),
         {"program_accounts": [rm1.pk], "level": "editor", "sees_statements": "on"},
     )
@@ -71,11 +71,15 @@ def test_a_pam_approves_program_management_on_its_account_only(
         provider=broker_firm, importer=maple, kind="program", requested_by=broker
     )
     url = reverse("relationship_terms", args=[maple.bn9, relationship.pk])
-    response = client_for(pam).post(url, {"program_accounts": [rm2.pk], "level": "reader"})
+    response = client_for(pam, reauthenticated=True).post(
+        url, {"program_accounts": [rm2.pk], "level": "reader"}
+    )
     assert response.status_code == 200
     relationship.refresh_from_db()
     assert relationship.status == "pending"
-    client_for(pam).post(url, {"program_accounts": [rm1.pk], "level": "reader"})
+    client_for(pam, reauthenticated=True).post(
+        url, {"program_accounts": [rm1.pk], "level": "reader"}
+    )
     relationship.refresh_from_db()
     assert relationship.status == "active"
 
@@ -84,7 +88,7 @@ def test_a_pam_cannot_approve_business_management(client_for, maple, pam, broker
     relationship = Relationship.objects.create(
         provider=broker_firm, importer=maple, kind="business", requested_by=broker
     )
-    response = client_for(pam).post(
+    response = client_for(pam, reauthenticated=True).post(
         reverse("relationship_terms", args=[maple.bn9, relationship.pk]), {"level": "reader"}
     )
     assert response.status_code == 403
@@ -119,7 +123,7 @@ def test_an_end_date_in_the_past_is_refused(client_for, maple, importer_bam, bro
         provider=broker_firm, importer=maple, kind="business", requested_by=broker
     )
     yesterday = timezone.localdate() - datetime.timedelta(days=1)
-    response = client_for(importer_bam).post(
+    response = client_for(importer_bam, reauthenticated=True).post(
         reverse("relationship_terms", args=[maple.bn9, relationship.pk]),
         {"level": "reader", "ends_on": yesterday.isoformat()},
     )
@@ -139,7 +143,9 @@ def test_revocation_holds_on_the_next_request_also_for_api_keys(
     assert client.get(api, HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 200
 
     relationship = Relationship.objects.get(provider=broker_firm, importer=maple)
-    client_for(importer_bam).post(reverse("relationship_revoke", args=[maple.bn9, relationship.pk]))
+    client_for(importer_bam, reauthenticated=True).post(
+        reverse("relationship_revoke", args=[maple.bn9, relationship.pk])
+    )
 
     assert broker_client.get(page).status_code == 404
     assert client.get(api, HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 404
@@ -233,7 +239,7 @@ def test_history_records_who_changed_a_relationship(
     client_for, maple, importer_bam, broker_bm, broker_firm
 ):
     relationship = Relationship.objects.get(provider=broker_firm, importer=maple)
-    client_for(importer_bam).post(
+    client_for(importer_bam, reauthenticated=True).post(
         reverse("relationship_terms", args=[maple.bn9, relationship.pk]),
         {"level": "reader", "sees_security": "on"},
     )
@@ -301,7 +307,7 @@ def test_both_sides_hear_of_each_step_but_not_the_one_who_acted(
     )
     assert requested == {importer_bam.email, pam.email, second_broker_bam.email}
     relationship = Relationship.objects.get(provider=broker_firm)
-    client_for(importer_bam).post(
+    client_for(importer_bam, reauthenticated=True).post(
         reverse("relationship_terms", args=[maple.bn9, relationship.pk]), {"level": "reader"}
     )
     approved = set(
@@ -310,3 +316,27 @@ def test_both_sides_hear_of_each_step_but_not_the_one_who_acted(
         )
     )
     assert approved == {broker.email, second_broker_bam.email, pam.email}
+
+
+@pytest.mark.parametrize("action", ["terms", "revoke"])
+def test_changing_a_delegation_asks_for_the_password_again(
+    client, maple, importer_bam, broker_bm, broker_firm, action
+):
+    """Signed in, but not with a password typed in the last 5 minutes: first the password."""
+    from delegation.models import Relationship
+    from tests.factories import PASSWORD
+
+    relationship = Relationship.objects.get(provider=broker_firm, importer=maple)
+    client.post("/en/accounts/login/", {"login": importer_bam.email, "password": PASSWORD})
+    url = reverse(f"relationship_{action}", args=[maple.bn9, relationship.pk])
+    response = client.post(url, {"level": "reader"})
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_reauthenticate"))
+    relationship.refresh_from_db()
+    assert (relationship.status, relationship.level) == ("active", "editor")
+
+    client.post(response["Location"], {"password": PASSWORD})
+    response = client.post(url, {"level": "reader"})
+    relationship.refresh_from_db()
+    assert response.status_code == 302
+    assert relationship.status == ("revoked" if action == "revoke" else "active")

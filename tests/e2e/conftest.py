@@ -46,7 +46,32 @@ def browser():
 
 @pytest.fixture
 def page(browser):
+    """A browser page; any Content-Security-Policy violation Chromium reports on any page
+    the journey visits fails the test (what tests/csp.py checks in the HTML, here in the
+    browser, with the components' scripts running)."""
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-CA")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    violations = []
+
+    def watch(message) -> None:
+        if "Content Security Policy" in message.text or "Content-Security-Policy" in message.text:
+            violations.append(f"{page.url}: {message.text}")
+
+    page.on("console", watch)
+    yield page
+    context.close()
+    assert not violations, "\n".join(violations)
+
+
+@pytest.fixture
+def audit_page(browser):
+    """A page for tools that inject their own script and styles (axe-core): the
+    Content-Security-Policy would block them, so this context bypasses it (Playwright,
+    `bypass_csp`). The journeys, through `page`, keep it."""
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900}, locale="en-CA", bypass_csp=True
+    )
     page = context.new_page()
     page.set_default_timeout(15_000)
     yield page

@@ -59,7 +59,8 @@ def violations(page, url: str) -> list[str]:
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("lang", ["en", "fr"])
-def test_pages_have_no_serious_accessibility_violations(live_server, page, lang):
+def test_pages_have_no_serious_accessibility_violations(live_server, audit_page, lang):
+    page = audit_page
     from django.core.management import call_command
 
     from financial.models import Invoice, Statement

@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from accounts.models import Role
 from tests.e2e.test_business_access import sign_in
-from tests.factories import BusinessFactory, ProgramAccountFactory, UserFactory, member
+from tests.factories import PASSWORD, BusinessFactory, ProgramAccountFactory, UserFactory, member
 
 
 @pytest.mark.django_db(transaction=True)
@@ -38,6 +38,10 @@ def test_request_approve_program_management_then_revoke(live_server, browser, pa
     expect(page.get_by_text("Clearance for the retail division")).to_be_visible()
     screenshot(page, "importer-sees-request")
     page.get_by_role("link", name=re.compile("Approve")).click()
+    # Changing a delegation asks for the password once more.
+    page.wait_for_url("**/accounts/reauthenticate/**")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Confirm").click()
     page.get_by_label("123456782 RM 0001").check()
     page.get_by_label("Editor").check()
     page.get_by_label("May see statements, balance and payments").check()

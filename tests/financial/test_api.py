@@ -137,7 +137,12 @@ def test_a_replay_returns_the_first_answer_and_another_body_is_refused(
         {"amount": "0", "method": "wire"},
         {"amount": "1.001", "method": "wire"},
         {"amount": "5", "method": "cash"},
-        {"amount": 5.5, "method": "wire"},
+        {"amount": "1e3", "method": "wire"},
+        {"amount": "１２", "method": "wire"},
+        {"amount": "NaN", "method": "wire"},
+        {"amount": True, "method": "wire"},
+        {"amount": "1000000000.01", "method": "wire"},
+        {"amount": "999999999999.99", "method": "wire"},
     ],
 )
 def test_bad_payments(client_for, importer_bam, rm1, body):

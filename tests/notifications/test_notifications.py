@@ -325,6 +325,9 @@ def test_links_stored_as_urls_become_routes(importer_bam):
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()
     executor.migrate(after)
+    # The rest of the run needs the database as the code has it, every migration applied.
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
     routes = list(Notification.objects.order_by("dedupe_key").values_list("route", "route_args"))
     assert routes == [
         ("statement", ["123456782RM0001", "2026-10-17"]),
@@ -332,3 +335,18 @@ def test_links_stored_as_urls_become_routes(importer_bam):
         ("", []),
         ("", []),
     ]
+
+
+def test_a_french_subject_keeps_its_apostrophes(mailoutbox, django_capture_on_commit_callbacks):
+    """A subject is plain text: "Demande d'accès", never "d&#x27;accès"."""
+    user = UserFactory(preferred_language="fr")
+    with django_capture_on_commit_callbacks(execute=True):
+        notification_send(
+            recipient=user,
+            kind=Kind.ACCESS_REQUEST,
+            dedupe_key="access-request:1",
+            context={"requester": "Ann O'Neil", "business": "Maple Leaf Imports Inc."},
+        )
+    subject = mailoutbox[0].subject
+    assert "&#x27;" not in subject and "&amp;" not in subject
+    assert subject == "[CARM] Demande d'accès"

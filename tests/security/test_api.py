@@ -107,7 +107,8 @@ def test_an_unknown_account_is_404(client_for, surety_user, reviewed):
 @pytest.mark.parametrize(
     ("fields", "code", "field"),
     [
-        ({"amount": 15000}, "invalid", "amount"),  # a JSON number may have lost cents
+        ({"amount": "1.5e4"}, "invalid", "amount"),  # digits and a point, no exponent
+        ({"amount": "1000000000.01"}, "invalid", "amount"),  # past the stated maximum
         ({"amount": "0"}, "amount", None),
         ({"amount": "12.345"}, "invalid", "amount"),
         ({"effective_date": "2001-01-01"}, "effective_date", None),

@@ -1,0 +1,23 @@
+"""Middleware the portal adds to Django's."""
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+
+from carm.failures import bad_request
+
+
+class RejectNulMiddleware:
+    """A NUL character in the path or the query string is a 400. No address or search of
+    the portal has one, and PostgreSQL refuses it in any text it is sent (psycopg2:
+    "A string literal cannot contain NUL (0x00) characters"), which would be a 500.
+    Form fields refuse it on their own (Django's ProhibitNullCharactersValidator)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        query = request.META.get("QUERY_STRING", "")
+        if "\x00" in request.path_info or "%00" in query or "\x00" in query:
+            return bad_request(request)
+        return self.get_response(request)
