@@ -13,6 +13,11 @@ class CaseDeclarationSerializer(serializers.ModelSerializer):
 
 
 class CaseEventSerializer(serializers.ModelSerializer):
+    # The first event has no status before it: "" is one of its values (the schema's BlankEnum).
+    from_status = serializers.ChoiceField(
+        choices=CaseEvent._meta.get_field("from_status").choices, allow_blank=True, read_only=True
+    )
+
     class Meta:
         model = CaseEvent
         fields = ["at", "from_status", "to_status"]
@@ -30,6 +35,13 @@ class CaseSerializer(serializers.ModelSerializer):
     number = serializers.CharField(read_only=True)
     program_account = serializers.CharField(source="program_account.bn15", read_only=True)
     filed_by = serializers.CharField(source="filed_by.bn9", read_only=True)
+    # An appeal asks no ruling and an open case has no outcome: "" is one of their values.
+    ruling_type = serializers.ChoiceField(
+        choices=Case.RulingType.choices, allow_blank=True, read_only=True
+    )
+    outcome = serializers.ChoiceField(
+        choices=Case.Outcome.choices, allow_blank=True, read_only=True
+    )
 
     class Meta:
         model = Case
