@@ -155,6 +155,12 @@ class ProgramAccount(models.Model):
         ACTIVE = "active", _("Active")
         SUSPENDED = "suspended", _("Suspended")
 
+    class PaymentsApplied(models.TextChoices):
+        """How the account's payments are applied to its debts (docs/rules.md §12)."""
+
+        OLDEST_FIRST = "oldest_first", _("To the oldest debt first")
+        CHOSEN = "chosen", _("To the declarations I choose when paying, then the oldest debt")
+
     business = models.ForeignKey(
         Business,
         on_delete=models.PROTECT,
@@ -168,6 +174,12 @@ class ProgramAccount(models.Model):
     )
     rpp_status = models.CharField(
         _("RPP status"), max_length=12, choices=RppStatus.choices, default=RppStatus.NOT_ENROLLED
+    )
+    payments_applied = models.CharField(
+        _("payments applied"),
+        max_length=12,
+        choices=PaymentsApplied.choices,
+        default=PaymentsApplied.OLDEST_FIRST,
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 

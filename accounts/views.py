@@ -183,6 +183,7 @@ def program_account_detail(request: HttpRequest, bn15: str) -> HttpResponse:
             "may_manage_access": can(request.user, Action.MANAGE_ACCESS, account),
             "sees_security": can(request.user, Action.VIEW_SECURITY, account),
             "sees_cases": can(request.user, Action.VIEW_CASES, account),
+            "manages_banking": can(request.user, Action.MANAGE_BANKING, account),
             "may_file": can(request.user, Action.FILE_DECLARATION, account),
             "may_pay": can(request.user, Action.PAY, account),
             "balance": account_balance(account)

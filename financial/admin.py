@@ -23,7 +23,14 @@ from financial.models import (
     Statement,
 )
 from financial.selectors import with_invoice_status
-from financial.services import adjustment_decide, invoice_cancel, invoice_issue, refund_issue
+from financial.services import (
+    adjustment_decide,
+    invoice_cancel,
+    invoice_issue,
+    payment_return_by_officer,
+    payment_settle,
+    refund_issue,
+)
 
 
 @admin.register(Posting)
@@ -44,10 +51,81 @@ class PostingAdmin(ReadOnlyAdmin):
 
 @admin.register(Payment)
 class PaymentAdmin(ReadOnlyAdmin):
-    list_display = ("created_at", "program_account", "amount", "method", "paid_by")
-    list_filter = ("method",)
+    """Officers mark online banking, wire and EDI payments received when the money
+    arrives, or returned when it never does (the banks' returns come in their files)."""
+
+    list_display = (
+        "created_at",
+        "program_account",
+        "amount",
+        "method",
+        "status",
+        "paid_by",
+        "settled_at",
+        "return_reason",
+    )
+    list_filter = ("status", "method")
     search_fields = ("program_account__bn15", "idempotency_key")
     list_select_related = ("program_account", "paid_by")
+    actions = ["mark_received", "mark_not_received"]
+
+    def has_settle_permission(self, request) -> bool:
+        return request.user.has_perm("financial.settle_payment")
+
+    def has_return_permission(self, request) -> bool:
+        return request.user.has_perm("financial.return_payment")
+
+    def _each_pending(self, request, queryset, service, done) -> None:
+        count = 0
+        for payment in queryset.select_related("program_account"):
+            if payment.status != Payment.Status.PENDING:
+                continue
+            try:
+                service(officer=request.user, payment=payment)
+            except FinancialError as error:
+                self.message_user(request, f"{payment}: {error.message}", messages.ERROR)
+            else:
+                count += 1
+        self.message_user(request, done(count))
+
+    @admin.action(description=_("Mark the selected payments received"), permissions=["settle"])
+    def mark_received(self, request, queryset) -> None:
+        self._each_pending(
+            request,
+            queryset,
+            payment_settle,
+            lambda n: (
+                ngettext(
+                    "%(count)d payment marked received and applied to what is owed.",
+                    "%(count)d payments marked received and applied to what is owed.",
+                    n,
+                )
+                % {"count": n}
+            ),
+        )
+
+    @admin.action(
+        description=_("Record that the selected payments did not arrive"), permissions=["return"]
+    )
+    def mark_not_received(self, request, queryset) -> None:
+        def not_received(*, officer, payment):
+            return payment_return_by_officer(
+                officer=officer, payment=payment, reason=Payment.ReturnReason.NOT_RECEIVED
+            )
+
+        self._each_pending(
+            request,
+            queryset,
+            not_received,
+            lambda n: (
+                ngettext(
+                    "%(count)d payment recorded as not received; its payer is told.",
+                    "%(count)d payments recorded as not received; their payers are told.",
+                    n,
+                )
+                % {"count": n}
+            ),
+        )
 
 
 class VersionInline(admin.TabularInline):

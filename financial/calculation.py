@@ -94,3 +94,26 @@ def line_amounts(
     duty = to_cents(vfd * _rate("duty_rate", duty_rate))
     gst = to_cents(_rate("gst_rate", gst_rate) * (vfd + duty + sum(other)))
     return {"duty": duty, "gst": gst, "total": duty + sum(other) + gst}
+
+
+def match_oldest_first(
+    credits: list[tuple[int, Decimal]], debits: list[tuple[int, Decimal]]
+) -> list[tuple[int, int, Decimal]]:
+    """Apply credits to debits, both taken in the order given (oldest first): each credit
+    pays the oldest debit still open until one side runs out. (credit, debit, amount)
+    for each part paid; each amount is positive and none exceeds what either side had
+    left (docs/rules.md §12)."""
+    pairs = []
+    credits = [[key, left] for key, left in credits if left > 0]
+    debits = [[key, left] for key, left in debits if left > 0]
+    c = d = 0
+    while c < len(credits) and d < len(debits):
+        amount = min(credits[c][1], debits[d][1])
+        pairs.append((credits[c][0], debits[d][0], amount))
+        credits[c][1] -= amount
+        debits[d][1] -= amount
+        if credits[c][1] == 0:
+            c += 1
+        if debits[d][1] == 0:
+            d += 1
+    return pairs

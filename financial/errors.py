@@ -47,6 +47,13 @@ MESSAGES = {
         "Credit card payments are limited to %(limit)s per billing period on a program "
         "account; %(remaining)s remains for this period."
     ),
+    "chosen_not_enabled": _(
+        "This account applies payments to the oldest debt first. A Business Account Manager "
+        "can let payers choose the declarations they pay on the account's page."
+    ),
+    "chosen_unknown": _("These are not declarations of this program account: %(numbers)s."),
+    "payment_returned": _("This payment was returned; it cannot be marked received."),
+    "return_reason": _("Choose why the payment was returned."),
     "not_an_officer": _("Only a CBSA officer with this permission may do this."),
     "invoice_kind": _("Choose the kind of invoice."),
     "invoice_reference": _(

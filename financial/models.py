@@ -45,6 +45,7 @@ class PostingKind(models.TextChoices):
     OFFSET = "offset", _("Offset")
     INVOICE = "invoice", _("Invoice")
     INVOICE_CANCELLATION = "invoice_cancellation", _("Invoice cancellation")
+    PAYMENT_RETURN = "payment_return", _("Returned payment")
 
 
 # The kinds grouped once: the ledger's constraints, the statements, the annual review and
@@ -53,7 +54,14 @@ K = PostingKind
 # Money in: always negative. An invoice's cancellation reverses its charge.
 CREDIT_KINDS = (K.PAYMENT.value, K.OFFSET.value, K.INVOICE_CANCELLATION.value)
 # Money owed: always positive.
-DEBIT_KINDS = (K.CHARGE.value, K.INTEREST.value, K.PENALTY.value, K.REFUND.value, K.INVOICE.value)
+DEBIT_KINDS = (
+    K.CHARGE.value,
+    K.INTEREST.value,
+    K.PENALTY.value,
+    K.REFUND.value,
+    K.INVOICE.value,
+    K.PAYMENT_RETURN.value,
+)
 REVISION_KINDS = (K.CORRECTION.value, K.ADJUSTMENT.value)  # a declaration's signed difference
 DECLARATION_KINDS = (K.CHARGE.value, *REVISION_KINDS)  # carry the revenue split
 # CBSA's invoices (an AMP, a service fee) and their cancellations (docs/rules.md §10).
@@ -62,6 +70,8 @@ INVOICE_KINDS = (K.INVOICE.value, K.INVOICE_CANCELLATION.value)
 # Invoices are not among them: RPP security secures the duties and taxes of goods released
 # before payment, and an invoice is not (docs/rules.md §7 and §10).
 RECEIVABLE_KINDS = (K.CHARGE.value, K.PENALTY.value)
+# The statement's line C: payments received, less those the bank returned (docs/rules.md §12).
+PAYMENT_KINDS = (K.PAYMENT.value, K.PAYMENT_RETURN.value)
 # The statement's line F (current-period charges) and line G (credits other than payments).
 STATEMENT_CHARGE_KINDS = (K.CHARGE.value, K.INVOICE.value)
 STATEMENT_CREDIT_KINDS = (K.OFFSET.value, K.INVOICE_CANCELLATION.value)
@@ -80,6 +90,7 @@ class Posting(models.Model):
     RECEIVABLE_KINDS = RECEIVABLE_KINDS
     STATEMENT_CHARGE_KINDS = STATEMENT_CHARGE_KINDS
     STATEMENT_CREDIT_KINDS = STATEMENT_CREDIT_KINDS
+    PAYMENT_KINDS = PAYMENT_KINDS
 
     program_account = models.ForeignKey(
         ProgramAccount,
@@ -305,6 +316,13 @@ class DeclarationLine(models.Model):
 
 
 class Payment(models.Model):
+    """Money an importer sends toward a program account (docs/rules.md §12).
+
+    A payment is pending until the money arrives, settled once it has (its credit posted
+    and applied to debts), or returned by the bank with a reason (nothing posted if it was
+    still pending; a reversal posted if it had settled). Cards settle at once.
+    """
+
     class Method(models.TextChoices):
         ONLINE_BANKING = "online_banking", _("Online banking")
         DEBIT_CARD = "debit_card", _("Debit card")
@@ -313,37 +331,224 @@ class Payment(models.Model):
         WIRE = "wire", _("Wire transfer")
         EDI = "edi", _("EDI")
 
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SETTLED = "settled", _("Settled")
+        RETURNED = "returned", _("Returned")
+
+    Applied = ProgramAccount.PaymentsApplied
+
+    class ReturnReason(models.TextChoices):
+        """Why a payment came back: the banks' reasons for return (Payments Canada Rule H1;
+        financial.cpa005.RETURN_REASONS), or an officer's finding that it never arrived."""
+
+        EDIT_REJECT = "900", _("Refused by the bank: the debit's details are invalid")
+        NSF = "901", _("Not enough money in the account (NSF)")
+        ACCOUNT_NOT_FOUND = "902", _("Bank account not found")
+        STOPPED = "903", _("Payment stopped or recalled")
+        STALE_DATED = "904", _("Post-dated or stale-dated")
+        ACCOUNT_CLOSED = "905", _("Bank account closed")
+        NO_DEBIT_ALLOWED = "907", _("The bank account does not allow debits")
+        FUNDS_NOT_CLEARED = "908", _("Funds not cleared")
+        CURRENCY_MISMATCH = "909", _("The currency does not match the bank account")
+        DECEASED = "910", _("Account holder deceased")
+        ACCOUNT_FROZEN = "911", _("Bank account frozen")
+        INVALID_ACCOUNT = "912", _("Invalid or incorrect bank account number")
+        INCORRECT_NAME = "914", _("Incorrect account holder name")
+        NO_AGREEMENT = "915", _("No agreement existed: refused by the account holder")
+        NOT_AS_AGREED_PERSONAL = "916", _("Not in accordance with the agreement (personal)")
+        REVOKED_PERSONAL = "917", _("Agreement revoked (personal)")
+        NO_NOTICE_PERSONAL = "918", _("No confirmation or pre-notification (personal)")
+        NOT_AS_AGREED_BUSINESS = "919", _("Not in accordance with the agreement (business)")
+        REVOKED_BUSINESS = "920", _("Agreement revoked (business)")
+        NO_NOTICE_BUSINESS = "921", _("No confirmation or pre-notification (business)")
+        CUSTOMER_INITIATED = "922", _("Returned at the customer's request")
+        INSTITUTION_IN_DEFAULT = "990", _("Financial institution in default")
+        NOT_RECEIVED = "not_received", _("The money did not arrive")
+
+    # A card is charged while the payer waits: the money is CBSA's at once. Online banking,
+    # wire, EDI and a one-off debit arrive days later (CARM Client Portal, "Make a payment").
+    SETTLE_AT_ONCE = (Method.DEBIT_CARD.value, Method.CREDIT_CARD.value)
     # CBSA takes at most this much by credit card per billing period and program account
     # (CARM Client Portal; CSCB bulletin 5408).
     CREDIT_CARD_LIMIT = Decimal("4999.99")
-
     program_account = models.ForeignKey(
-        ProgramAccount, on_delete=models.PROTECT, related_name="payments"
+        ProgramAccount,
+        on_delete=models.PROTECT,
+        related_name="payments",
+        verbose_name=_("program account"),
     )
     amount = models.DecimalField(_("amount"), **MONEY)
     method = models.CharField(_("method"), max_length=20, choices=Method.choices)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    applied = models.CharField(
+        _("applied"), max_length=12, choices=Applied.choices, default=Applied.OLDEST_FIRST
+    )
+    # The declarations the payer chose to pay first (Applied.CHOSEN).
+    chosen = models.ManyToManyField(
+        "Declaration", blank=True, related_name="+", verbose_name=_("declarations chosen")
+    )
     idempotency_key = models.CharField(max_length=255)
     request_fingerprint = models.CharField(max_length=64)
     paid_by = models.ForeignKey(Business, on_delete=models.PROTECT, related_name="+")
     paid_by_user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    posting = models.OneToOneField(Posting, on_delete=models.PROTECT, related_name="payment")
     created_at = models.DateTimeField(_("paid"), default=timezone.now)
+    # Settled: the money arrived and its credit posted.
+    posting = models.OneToOneField(
+        Posting,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="payment",
+        verbose_name=_("credit"),
+    )
+    settled_at = models.DateTimeField(_("received"), null=True, blank=True)
+    settled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("marked received by"),
+    )
+    # Returned: why, when, and the reversal when the credit had posted.
+    returned_at = models.DateTimeField(_("returned"), null=True, blank=True)
+    return_reason = models.CharField(
+        _("reason for return"), max_length=20, choices=ReturnReason.choices, blank=True
+    )
+    return_posting = models.OneToOneField(
+        Posting,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="returned_payment",
+        verbose_name=_("reversal"),
+    )
 
     class Meta:
         verbose_name = _("payment")
         verbose_name_plural = _("payments")
         ordering = ["-created_at", "-id"]
+        permissions = [
+            ("settle_payment", _("Can mark a payment received")),
+            ("return_payment", _("Can record a payment returned by the bank")),
+        ]
+        indexes = [
+            models.Index(
+                fields=["status", "created_at"],
+                condition=Q(status="pending"),
+                name="payment_pending",
+            )
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["program_account", "idempotency_key"], name="payment_idempotency_key_once"
             ),
             models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
+            # Each status carries what it says and nothing else.
+            models.CheckConstraint(
+                condition=(
+                    Q(status="pending", posting__isnull=True, settled_at__isnull=True)
+                    | Q(status="settled", posting__isnull=False, settled_at__isnull=False)
+                    | Q(status="returned", returned_at__isnull=False)
+                )
+                & (Q(status="returned") | Q(returned_at__isnull=True, return_reason=""))
+                & (Q(return_posting__isnull=True) | Q(posting__isnull=False)),
+                name="payment_status_whole",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="returned") | ~Q(return_reason=""),
+                name="payment_returned_with_reason",
+            ),
+            # A payment that had posted is reversed when returned; one that had not posts
+            # nothing.
+            models.CheckConstraint(
+                condition=~Q(status="returned")
+                | Q(posting__isnull=True, return_posting__isnull=True)
+                | Q(posting__isnull=False, return_posting__isnull=False),
+                name="payment_return_reverses_its_credit",
+            ),
+        ]
+        triggers = [
+            pgtrigger.Protect(name="payment_not_deleted", operation=pgtrigger.Delete),
+            pgtrigger.Protect(
+                name="payment_made_as_is",
+                operation=pgtrigger.Update,
+                condition=pgtrigger.AnyChange(
+                    "program_account",
+                    "amount",
+                    "method",
+                    "idempotency_key",
+                    "request_fingerprint",
+                    "paid_by",
+                    "paid_by_user",
+                    "created_at",
+                ),
+            ),
+            # Pending → settled → returned, or pending → returned; never back.
+            pgtrigger.Protect(
+                name="payment_returned_is_final",
+                operation=pgtrigger.Update,
+                condition=pgtrigger.Q(old__status="returned"),
+            ),
+            pgtrigger.Protect(
+                name="payment_settled_stays_posted",
+                operation=pgtrigger.Update,
+                condition=pgtrigger.Q(old__status="settled", new__status="pending"),
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.program_account.bn15} {self.amount} ({self.method})"
+
+    @property
+    def receipt_number(self) -> str:
+        """The receipt's number: the payment's, fixed once it is made."""
+        return f"P{self.pk:010d}"
+
+    @property
+    def has_receipt(self) -> bool:
+        return self.status == self.Status.SETTLED
+
+
+class Allocation(models.Model):
+    """What one credit paid of one debit (docs/rules.md §12). Append-only: a credit taken
+    back from a debit (a returned payment, a cancelled invoice) is a row of the negative
+    amount, so each pair's allocation is the sum of its rows and the history stays."""
+
+    program_account = models.ForeignKey(
+        ProgramAccount,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,  # allocation_account starts with this column
+    )
+    credit = models.ForeignKey(
+        Posting, on_delete=models.PROTECT, related_name="allocations_out", verbose_name=_("credit")
+    )
+    debit = models.ForeignKey(
+        Posting, on_delete=models.PROTECT, related_name="allocations_in", verbose_name=_("debt")
+    )
+    amount = models.DecimalField(_("amount"), **MONEY)
+    created_at = models.DateTimeField(_("applied"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("allocation")
+        verbose_name_plural = _("allocations")
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["program_account", "id"], name="allocation_account")]
+        constraints = [models.CheckConstraint(condition=~Q(amount=0), name="allocation_not_zero")]
+        triggers = [
+            pgtrigger.Protect(
+                name="allocation_append_only", operation=pgtrigger.Update | pgtrigger.Delete
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.credit_id} → {self.debit_id}: {self.amount}"
 
 
 # CBSA's own reference of an invoice, as printed on it: capital letters, digits, hyphens.

@@ -22,12 +22,13 @@ from delegation.permissions import (
     third_party_relationships,
 )
 from financial.calculation import ZERO
-from financial.calendar import start_of
+from financial.calendar import billing_period, start_of
 from financial.models import (
     AccountBalance,
     Declaration,
     DeclarationVersion,
     Invoice,
+    Payment,
     Posting,
     Statement,
 )
@@ -61,62 +62,61 @@ def ledger_mismatches():
     ]
 
 
+def card_remaining(program_account: ProgramAccount, day: datetime.date) -> Decimal:
+    """What may still be paid by credit card on the account in the billing period of `day`:
+    the limit less the period's card payments not returned (CSCB bulletin 5408)."""
+    start, end = billing_period(day)
+    this_cycle = (
+        Payment.objects.filter(
+            program_account=program_account,
+            method=Payment.Method.CREDIT_CARD,
+            created_at__date__gte=start,
+            created_at__date__lte=end,
+        )
+        .exclude(status=Payment.Status.RETURNED)
+        .aggregate(total=Sum("amount"))["total"]
+        or ZERO
+    )
+    return max(Payment.CREDIT_CARD_LIMIT - this_cycle, ZERO)
+
+
 # --- Oldest debt first ----------------------------------------------------------------------
 
 # For the debits asked about (by posting id, or the charges of these transaction numbers) on
-# these accounts: what is still owed on its account up to and including each one, debits
-# in posting order and every credit applied to the oldest first (docs/rules.md §4). A
-# cancelled invoice's charge and its reversal settle each other and take no part.
+# these accounts: what is still unpaid of each, from its allocations (docs/rules.md §12),
+# and what is unpaid on its account up to and including it, debits in posting order.
 DEBTS = """
-WITH settled AS (
-  SELECT posting_id AS id FROM financial_invoice
-  WHERE program_account_id = ANY(%(accounts)s) AND cancellation_posting_id IS NOT NULL
-  UNION ALL
-  SELECT cancellation_posting_id FROM financial_invoice
-  WHERE program_account_id = ANY(%(accounts)s) AND cancellation_posting_id IS NOT NULL
-), ledger AS (
-  SELECT id, program_account_id, kind, transaction_number, amount, posted_at
-  FROM financial_posting
-  WHERE program_account_id = ANY(%(accounts)s) AND id NOT IN (SELECT id FROM settled)
-), credits AS (
-  SELECT program_account_id, -SUM(amount) AS total FROM ledger WHERE amount < 0 GROUP BY 1
-), debits AS (
-  SELECT id, program_account_id, kind, transaction_number, amount,
-         SUM(amount) OVER (PARTITION BY program_account_id ORDER BY posted_at, id) AS owed_until
-  FROM ledger WHERE amount > 0
+WITH debits AS (
+  SELECT p.id, p.program_account_id, p.kind, p.transaction_number, p.amount, p.posted_at,
+         p.amount - COALESCE(
+           (SELECT SUM(a.amount) FROM financial_allocation a WHERE a.debit_id = p.id), 0
+         ) AS unpaid
+  FROM financial_posting p
+  WHERE p.program_account_id = ANY(%(accounts)s) AND p.amount > 0
+), owed AS (
+  SELECT *, SUM(unpaid) OVER (PARTITION BY program_account_id ORDER BY posted_at, id) AS until
+  FROM debits
 )
-SELECT debits.id, debits.transaction_number, debits.amount,
-       debits.owed_until - COALESCE(credits.total, 0)
-FROM debits LEFT JOIN credits USING (program_account_id)
-WHERE debits.id = ANY(%(ids)s)
-   OR (debits.kind = %(charge)s AND debits.transaction_number = ANY(%(numbers)s))
+SELECT id, transaction_number, amount, unpaid, until FROM owed
+WHERE id = ANY(%(ids)s) OR (kind = %(charge)s AND transaction_number = ANY(%(numbers)s))
 """
 
 
 @dataclass(frozen=True)
 class Debt:
-    """One debit and how far the account's credits reach it, oldest debt first."""
+    """One debit, what is left of it, and what pays it off with every older debt."""
 
     posting_id: int
     transaction_number: str
     amount: Decimal
-    # Owed on the account up to and including this debit, after every credit: 0 or less
-    # means it is paid.
-    unpaid_until: Decimal
+    unpaid: Decimal
+    # Unpaid on the account up to and including this debit: a payment of this much, applied
+    # oldest first, pays it off.
+    to_settle: Decimal
 
     @property
     def paid(self) -> bool:
-        return self.unpaid_until <= 0
-
-    @property
-    def unpaid(self) -> Decimal:
-        """What remains of this debit itself."""
-        return min(max(self.unpaid_until, ZERO), self.amount)
-
-    @property
-    def to_settle(self) -> Decimal:
-        """What a payment must be to pay this debit off: it and every older debt unpaid."""
-        return max(self.unpaid_until, ZERO)
+        return self.unpaid <= 0
 
 
 def debts(

@@ -7,16 +7,18 @@ balance row first (financial/locks.py).
 import datetime
 import hashlib
 import re
+from collections.abc import Iterable, Sequence
 from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Sum
+from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import Business, ProgramAccount, User
 from accounts.selectors import bams_of
 from delegation.permissions import Action, can
 from delegation.services import access_log_changed
+from financial.allocations import allocate, allocations_release
 from financial.calculation import (
     GST_RATE,
     LEDGER_MAX,
@@ -26,7 +28,7 @@ from financial.calculation import (
     line_amounts,
     positive_cents,
 )
-from financial.calendar import add_business_days, billing_period, correction_deadline
+from financial.calendar import add_business_days, correction_deadline
 from financial.errors import FinancialError
 from financial.locks import lock_account_balance
 from financial.models import (
@@ -40,7 +42,7 @@ from financial.models import (
     Payment,
     Posting,
 )
-from financial.selectors import acting_business, debts
+from financial.selectors import acting_business, card_remaining, debts
 from notifications.kinds import Kind
 from notifications.services import notification_send
 
@@ -55,12 +57,15 @@ def posting_create(
     filed_by: Business | None = None,
     description: str = "",
     posted_at=None,
+    allocate_now: bool = True,
     **split: Decimal,
 ) -> Posting:
     """Append one posting and move the account's balance by its amount, atomically.
 
     The balance row is locked first, so postings on one account are serialized and the
-    balance always equals the sum of the postings.
+    balance always equals the sum of the postings. The posting is then applied: a credit
+    to the open debts, a debit from the open credits, oldest first (financial/allocations.py);
+    a caller that applies it otherwise passes `allocate_now=False` and calls `allocate`.
     """
     if not isinstance(amount, Decimal):
         raise TypeError("A posting's amount is a Decimal.")
@@ -84,6 +89,10 @@ def posting_create(
     AccountBalance.objects.filter(program_account=program_account).update(
         balance=F("balance") + amount, postings=F("postings") + 1
     )
+    # Open credits exist only while the balance is negative, open debts only while it is
+    # positive: a posting with nothing on the other side has nothing to apply.
+    if allocate_now and ((amount > 0 and balance < 0) or (amount < 0 and balance > 0)):
+        allocate(program_account, at=posting.posted_at)
     return posting
 
 
@@ -405,8 +414,9 @@ def adjustment_decide(
 # --- Payments ------------------------------------------------------------------------------
 
 
-def payment_fingerprint(*, amount: Decimal, method: str) -> str:
-    return hashlib.sha256(f"{amount:.2f}|{method}".encode()).hexdigest()
+def payment_fingerprint(*, amount: Decimal, method: str, chosen: Iterable[str] = ()) -> str:
+    chosen = ",".join(sorted(chosen))
+    return hashlib.sha256(f"{amount:.2f}|{method}|{chosen}".encode()).hexdigest()
 
 
 @transaction.atomic
@@ -417,14 +427,16 @@ def payment_create(
     amount: Decimal,
     method: str,
     idempotency_key: str,
+    chosen: Sequence[str] = (),
     at: datetime.datetime | None = None,
 ) -> tuple[Payment, bool]:
     """Pay toward an account's balance; returns (payment, created).
 
-    The same idempotency key with the same amount and method returns the first payment and
-    posts nothing; with anything else it is refused. Payments apply to the oldest debt
-    first: declarations waiting for payment are released in filing order as they are
-    covered.
+    A card payment settles at once; any other waits, pending, until the money arrives
+    (`payment_settle`). The same idempotency key with the same request returns the first
+    payment and changes nothing; with anything else it is refused. `chosen` names the
+    declarations to pay first, where the account applies payments that way
+    (docs/rules.md §12).
     """
     _require(actor, Action.PAY, program_account)
     at = at or timezone.now()
@@ -433,7 +445,8 @@ def payment_create(
     amount = _stated_amount(amount)
     if method not in Payment.Method.values:
         raise FinancialError("method")
-    fingerprint = payment_fingerprint(amount=amount, method=method)
+    chosen = list(dict.fromkeys(chosen))
+    fingerprint = payment_fingerprint(amount=amount, method=method, chosen=chosen)
     lock_account_balance(program_account)
     existing = Payment.objects.filter(
         program_account=program_account, idempotency_key=idempotency_key
@@ -442,54 +455,211 @@ def payment_create(
         if existing.request_fingerprint != fingerprint:
             raise FinancialError("idempotency_conflict")
         return existing, False
+    declarations = _chosen_declarations(program_account, chosen)
     if method == Payment.Method.CREDIT_CARD:
-        start, end = billing_period(timezone.localdate(at))
-        this_cycle = (
-            Payment.objects.filter(
-                program_account=program_account,
-                method=Payment.Method.CREDIT_CARD,
-                created_at__date__gte=start,
-                created_at__date__lte=end,
-            ).aggregate(total=Sum("amount"))["total"]
-            or ZERO
-        )
-        if this_cycle + amount > Payment.CREDIT_CARD_LIMIT:
+        remaining = card_remaining(program_account, timezone.localdate(at))
+        if amount > remaining:
             raise FinancialError(
-                "credit_card_limit",
-                limit=Payment.CREDIT_CARD_LIMIT,
-                remaining=Payment.CREDIT_CARD_LIMIT - this_cycle,
+                "credit_card_limit", limit=Payment.CREDIT_CARD_LIMIT, remaining=remaining
             )
     payer = _acting_business(actor, program_account)
-    posting = posting_create(
-        program_account=program_account,
-        kind=Posting.Kind.PAYMENT,
-        amount=-amount,
-        filed_by=payer,
-        description=Payment.Method(method).label,
-        posted_at=at,
-    )
     payment = Payment.objects.create(
         program_account=program_account,
         amount=amount,
         method=method,
+        applied=Payment.Applied.CHOSEN if declarations else Payment.Applied.OLDEST_FIRST,
         idempotency_key=idempotency_key,
         request_fingerprint=fingerprint,
         paid_by=payer,
         paid_by_user=actor,
-        posting=posting,
         created_at=at,
     )
-    _release_paid_declarations(program_account)
+    payment.chosen.set(declarations)
     access_log_changed(user=actor, program_account=program_account, action=Action.PAY, at=at)
-    for bam in bams_of([program_account.business_id])[program_account.business_id]:
+    if method in Payment.SETTLE_AT_ONCE:
+        _settle(payment, at=at)
+    return payment, True
+
+
+@transaction.atomic
+def payment_pad(
+    *,
+    program_account: ProgramAccount,
+    amount: Decimal,
+    signed_by: User,
+    idempotency_key: str,
+    at: datetime.datetime,
+) -> tuple[Payment, bool]:
+    """A pre-authorized debit CBSA takes under the importer's agreement (payments app):
+    the bank debits it on the due date, so it settles at once, and a return from the bank
+    reverses it. The agreement's signer is its payer of record. The same key returns the
+    first payment and changes nothing."""
+    amount = _stated_amount(amount)
+    lock_account_balance(program_account)
+    existing = Payment.objects.filter(
+        program_account=program_account, idempotency_key=idempotency_key
+    ).first()
+    if existing is not None:
+        return existing, False
+    payment = Payment.objects.create(
+        program_account=program_account,
+        amount=amount,
+        method=Payment.Method.PAD,
+        idempotency_key=idempotency_key,
+        request_fingerprint=payment_fingerprint(amount=amount, method=Payment.Method.PAD),
+        paid_by=program_account.business,
+        paid_by_user=signed_by,
+        created_at=at,
+    )
+    _settle(payment, at=at)
+    return payment, True
+
+
+def _chosen_declarations(program_account: ProgramAccount, numbers: list[str]):
+    """The account's declarations named to be paid first, in the order named; refused when
+    the account applies payments oldest first or a number is not one of its own."""
+    if not numbers:
+        return []
+    if program_account.payments_applied != ProgramAccount.PaymentsApplied.CHOSEN:
+        raise FinancialError("chosen_not_enabled")
+    found = {
+        declaration.transaction_number: declaration
+        for declaration in program_account.declarations.filter(transaction_number__in=numbers)
+    }
+    unknown = [number for number in numbers if number not in found]
+    if unknown:
+        raise FinancialError("chosen_unknown", numbers=", ".join(unknown))
+    return [found[number] for number in numbers]
+
+
+def _settle(payment: Payment, *, at: datetime.datetime, officer: User | None = None) -> None:
+    """The money arrived: post the credit, apply it (to the chosen declarations first, then
+    the oldest debt), release the declarations it paid and tell the importer."""
+    account = payment.program_account
+    posting = posting_create(
+        program_account=account,
+        kind=Posting.Kind.PAYMENT,
+        amount=-payment.amount,
+        filed_by=payment.paid_by,
+        description=Payment.Method(payment.method).label,
+        posted_at=at,
+        allocate_now=False,
+    )
+    chosen = list(payment.chosen.values_list("transaction_number", flat=True))
+    first = []
+    if chosen:
+        debits = Posting.objects.filter(
+            program_account=account, transaction_number__in=chosen, amount__gt=0
+        ).values_list("id", "transaction_number")
+        order = {number: index for index, number in enumerate(chosen)}
+        first = [key for key, number in sorted(debits, key=lambda row: (order[row[1]], row[0]))]
+    allocate(account, at=at, credit=posting, debits_first=first)
+    payment.status, payment.posting, payment.settled_at = Payment.Status.SETTLED, posting, at
+    payment.settled_by = officer
+    payment.save(update_fields=["status", "posting", "settled_at", "settled_by"])
+    _release_paid_declarations(account)
+    _payment_notify(payment, Kind.PAYMENT_RECEIVED, "payment", at=at)
+
+
+def _payment_notify(
+    payment: Payment, kind: Kind, dedupe: str, *, at: datetime.datetime, **facts
+) -> None:
+    account = payment.program_account
+    for bam in bams_of([account.business_id])[account.business_id]:
         notification_send(
             recipient=bam,
-            kind=Kind.PAYMENT_RECEIVED,
-            dedupe_key=f"payment:{payment.pk}",
-            context={"amount": str(amount), "account": program_account.bn15},
+            kind=kind,
+            dedupe_key=f"{dedupe}:{payment.pk}",
+            route="payment",
+            route_args=[account.bn15, str(payment.pk)],
+            context={
+                "amount": str(payment.amount),
+                "account": account.bn15,
+                **facts,
+            },
             at=at,
         )
-    return payment, True
+
+
+def _locked_payment(payment: Payment) -> Payment:
+    account = payment.program_account
+    lock_account_balance(account)
+    payment = Payment.objects.select_for_update().get(pk=payment.pk)
+    payment.program_account = account
+    return payment
+
+
+@transaction.atomic
+def payment_settle(
+    *, officer: User, payment: Payment, at: datetime.datetime | None = None
+) -> Payment:
+    """An officer marks a pending payment received (online banking, wire, EDI): its credit
+    posts at that moment. Marking it again changes nothing."""
+    _require_officer(officer, "financial.settle_payment")
+    return payment_received(payment=payment, at=at, officer=officer)
+
+
+@transaction.atomic
+def payment_received(
+    *, payment: Payment, at: datetime.datetime | None = None, officer: User | None = None
+) -> Payment:
+    """A pending payment's money arrived (an officer's word or the bank's remittance):
+    settle it once; a payment already settled is left as it is, a returned one refused."""
+    at = at or timezone.now()
+    payment = _locked_payment(payment)
+    if payment.status == Payment.Status.RETURNED:
+        raise FinancialError("payment_returned")
+    if payment.status == Payment.Status.PENDING:
+        _settle(payment, at=at, officer=officer)
+    return payment
+
+
+@transaction.atomic
+def payment_return(
+    *, payment: Payment, reason: str, at: datetime.datetime | None = None
+) -> Payment:
+    """The bank returned the payment (or it never arrived). A pending one posts nothing; a
+    settled one posts its reversal, and its credit leaves what it paid, which is owed again.
+    The importer is told why. Returning it again changes nothing."""
+    at = at or timezone.now()
+    if reason not in Payment.ReturnReason.values:
+        raise FinancialError("return_reason")
+    payment = _locked_payment(payment)
+    if payment.status == Payment.Status.RETURNED:
+        return payment
+    if payment.status == Payment.Status.SETTLED:
+        allocations_release(payment.posting, at=at)
+        payment.return_posting = posting_create(
+            program_account=payment.program_account,
+            kind=Posting.Kind.PAYMENT_RETURN,
+            amount=payment.amount,
+            filed_by=payment.paid_by,
+            description=Payment.ReturnReason(reason).label,
+            posted_at=at,
+            allocate_now=False,
+        )
+        allocate(
+            payment.program_account,
+            at=at,
+            credit=payment.posting,
+            debits_first=[payment.return_posting.pk],
+        )
+    payment.status, payment.returned_at, payment.return_reason = (
+        Payment.Status.RETURNED,
+        at,
+        reason,
+    )
+    payment.save(update_fields=["status", "returned_at", "return_reason", "return_posting"])
+    _payment_notify(payment, Kind.PAYMENT_RETURNED, "payment-returned", at=at, reason=reason)
+    return payment
+
+
+@transaction.atomic
+def payment_return_by_officer(
+    *, officer: User, payment: Payment, reason: str, at: datetime.datetime | None = None
+) -> Payment:
+    _require_officer(officer, "financial.return_payment")
+    return payment_return(payment=payment, reason=reason, at=at)
 
 
 def _release_paid_declarations(program_account: ProgramAccount) -> None:
@@ -638,13 +808,18 @@ def invoice_cancel(
             reference=invoice.reference,
             date=timezone.localdate(invoice.cancelled_at).isoformat(),
         )
+    # The charge and its reversal settle each other: what paid the charge is free again
+    # for the account's other debts, oldest first.
+    allocations_release(invoice.posting, at=at)
     invoice.cancellation_posting = posting_create(
         program_account=account,
         kind=Posting.Kind.INVOICE_CANCELLATION,
         amount=-invoice.amount,
         description=invoice.reference,
         posted_at=at,
+        allocate_now=False,
     )
+    allocate(account, at=at, credit=invoice.cancellation_posting, debits_first=[invoice.posting_id])
     invoice.cancelled_at, invoice.cancelled_by = at, officer
     invoice.cancellation_reason = reason[:1000]
     invoice.save(

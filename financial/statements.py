@@ -37,13 +37,14 @@ COLUMNS = (*LINE_COLUMNS, *REVENUE_COLUMNS, *INVOICE_COLUMNS)  # PERIOD_TOTALS' 
 
 # One row per account: the previous balance (unless the previous statement gives it), the
 # period's lines, its revenue split and its invoices. Signs follow the statement: payments
-# and credits are shown as positive amounts that H subtracts. Invoices are current-period
+# and credits are shown as positive amounts that H subtracts; a payment the bank returned
+# takes its amount off line C. Invoices are current-period
 # charges (F) and their cancellations credits (G), and also a group of their own.
 PERIOD_TOTALS = """
 SELECT program_account_id,
   COALESCE(SUM(amount) FILTER (WHERE posted_at < %(start)s), 0),
   COALESCE(SUM(amount) FILTER (WHERE {in_period} AND kind = ANY(%(revisions)s)), 0),
-  COALESCE(-SUM(amount) FILTER (WHERE {in_period} AND kind = %(payment)s), 0),
+  COALESCE(-SUM(amount) FILTER (WHERE {in_period} AND kind = ANY(%(payments)s)), 0),
   COALESCE(SUM(amount) FILTER (WHERE {in_period} AND kind = %(refund)s), 0),
   COALESCE(SUM(amount) FILTER (WHERE {in_period} AND kind IN (%(interest)s, %(penalty)s)), 0),
   COALESCE(SUM(amount) FILTER (WHERE {in_period} AND kind = ANY(%(charges)s)), 0),
@@ -70,6 +71,7 @@ KINDS = {
     "declaration_kinds": list(Posting.DECLARATION_KINDS),
     "charges": list(Posting.STATEMENT_CHARGE_KINDS),
     "credits": list(Posting.STATEMENT_CREDIT_KINDS),
+    "payments": list(Posting.PAYMENT_KINDS),
 }
 
 

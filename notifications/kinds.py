@@ -30,6 +30,9 @@ class Kind(models.TextChoices):
     THIRD_PARTY_REVOKED = "third_party_revoked", _("Third-party access revoked")
     STATEMENT_AVAILABLE = "statement_available", _("Statement available")
     PAYMENT_RECEIVED = "payment_received", _("Payment received")
+    PAYMENT_RETURNED = "payment_returned", _("Payment returned")
+    PAD_AGREEMENT = "pad_agreement", _("Pre-authorized debit agreement")
+    REFUND_STATUS = "refund_status", _("Refund")
     ARREARS_NOTICE = "arrears_notice", _("Arrears notice")
     ADJUSTMENT_DECISION = "adjustment_decision", _("Adjustment decision")
     REDUCTION_DECISION = "reduction_decision", _("Reduction decision")
@@ -90,6 +93,15 @@ BODIES = {
         "The statement of account for %(account)s dated %(statement_date)s is available."
     ),
     Kind.PAYMENT_RECEIVED: _("A payment of %(amount)s was received for %(account)s."),
+    Kind.PAYMENT_RETURNED: _(
+        "The payment of %(amount)s for %(account)s was returned: %(reason)s. What it paid is "
+        "owed again."
+    ),
+    Kind.PAD_AGREEMENT: _(
+        "The pre-authorized debit agreement for %(account)s from the bank account ending "
+        "%(last_digits)s is now %(status)s."
+    ),
+    Kind.REFUND_STATUS: _("The refund of %(amount)s requested for %(account)s is %(status)s."),
     Kind.ARREARS_NOTICE: _(
         "%(amount)s is more than 30 days overdue on program account %(account)s."
     ),
@@ -147,6 +159,15 @@ CASE_STATUSES = {
     "decision_rendered": _("decision rendered"),
     "withdrawn": _("withdrawn"),
 }
+# A refund's and a pre-authorized debit agreement's statuses, as the payments app names them.
+PAYMENT_STATUSES = {
+    "requested": _("requested"),
+    "approved": _("approved"),
+    "issued": _("issued"),
+    "refused": _("refused"),
+    "active": _("active"),
+    "cancelled": _("cancelled"),
+}
 CASE_OUTCOMES = {
     "allowed": _("allowed"),
     "allowed_in_part": _("allowed in part"),
@@ -176,6 +197,8 @@ def _in_words(context: dict) -> dict:
         context = {**context, "decision": str(DECISIONS[context["decision"]])}
     if context.get("status") in CASE_STATUSES:
         context = {**context, "status": str(CASE_STATUSES[context["status"]])}
+    if context.get("status") in PAYMENT_STATUSES:
+        context = {**context, "status": str(PAYMENT_STATUSES[context["status"]])}
     if context.get("outcome") in CASE_OUTCOMES:
         context = {**context, "outcome": str(CASE_OUTCOMES[context["outcome"]])}
     if context.get("application") in APPLICATIONS:
@@ -185,6 +208,11 @@ def _in_words(context: dict) -> dict:
 
         with suppress(ValueError):
             context = {**context, "role": Role(context["role"]).label}
+    if "reason" in context:
+        from financial.models import Payment
+
+        with suppress(ValueError):
+            context = {**context, "reason": Payment.ReturnReason(context["reason"]).label}
     if "invoice_kind" in context:
         from financial.models import Invoice
 

@@ -57,7 +57,7 @@ def pay_on_the_page(client, account, amount="25.00"):
     key = page.context["form"].initial["idempotency_key"]
     return client.post(
         f"/en/program-accounts/{account.bn15}/pay/",
-        {"amount": amount, "method": "wire", "idempotency_key": key},
+        {"amount": amount, "method": "debit_card", "idempotency_key": key},
     )
 
 

@@ -250,7 +250,7 @@ def pay(browser: requests.Session, base: str, bn15: str, amount: str) -> request
         f"{base}/en/program-accounts/{bn15}/pay/",
         data={
             "amount": amount,
-            "method": "wire",
+            "method": "debit_card",
             "idempotency_key": key,
             "csrfmiddlewaretoken": browser.cookies["csrftoken"],
         },

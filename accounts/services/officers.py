@@ -14,6 +14,7 @@ OFFICER_APPS = (
     "notifications",
     "enrolment",
     "cases",
+    "payments",
 )
 OFFICER_VIEW_ONLY_MODELS = {
     ("accounts", "user"),
@@ -37,6 +38,10 @@ OFFICER_VIEW_ONLY_MODELS = {
     ("cases", "casemessage"),
     ("cases", "casedocument"),
     ("cases", "ruling"),
+    ("payments", "padagreement"),
+    ("payments", "padrun"),
+    ("payments", "paddebit"),
+    ("payments", "padreturnfile"),
 }
 
 

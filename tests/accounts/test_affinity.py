@@ -69,7 +69,7 @@ def pay(actor, account, amount: str):
         actor=actor,
         program_account=account,
         amount=D(amount),
-        method="online_banking",
+        method="debit_card",
         idempotency_key=uuid.uuid4().hex,
     )
     return payment

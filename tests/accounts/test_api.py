@@ -191,7 +191,11 @@ def test_the_account_detail_carries_the_balance_where_visibility_allows(
     from financial.services import payment_create
 
     payment_create(
-        actor=importer_bam, program_account=rm1, amount="12.50", method="wire", idempotency_key="k"
+        actor=importer_bam,
+        program_account=rm1,
+        amount="12.50",
+        method="debit_card",
+        idempotency_key="k",
     )
     response = client_for(request.getfixturevalue(persona)).get(
         f"/api/v1/program-accounts/{rm1.bn15}/"

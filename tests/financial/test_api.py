@@ -122,11 +122,11 @@ def test_a_replay_returns_the_first_answer_and_another_body_is_refused(
     client_for, importer_bam, rm1
 ):
     client = client_for(importer_bam)
-    first = pay(client, rm1, {"amount": "10.00", "method": "wire"})
-    replay = pay(client, rm1, {"amount": "10.00", "method": "wire"})
+    first = pay(client, rm1, {"amount": "10.00", "method": "debit_card"})
+    replay = pay(client, rm1, {"amount": "10.00", "method": "debit_card"})
     assert first.status_code == replay.status_code == 201
     assert first.json() == replay.json() and replay["Idempotent-Replayed"] == "true"
-    other = pay(client, rm1, {"amount": "11.00", "method": "wire"})
+    other = pay(client, rm1, {"amount": "11.00", "method": "debit_card"})
     assert other.status_code == 409 and other.json()["code"] == "idempotency_conflict"
     assert Posting.objects.count() == 1 and account_balance(rm1) == D("-10.00")
 
@@ -156,7 +156,7 @@ def test_transactions_with_filters_and_csv(client_for, importer_bam, rm1):
     client.post(
         f"/api/v1/program-accounts/{rm1.bn15}/declarations/", BODY, content_type="application/json"
     )
-    pay(client, rm1, {"amount": "18.25", "method": "pad"})
+    pay(client, rm1, {"amount": "18.25", "method": "debit_card"})
     results = client.get(f"/api/v1/program-accounts/{rm1.bn15}/transactions/").json()["results"]
     assert [(r["kind"], r["amount"]) for r in results] == [
         ("payment", "-18.25"),

@@ -122,7 +122,7 @@ def test_without_rpp_payment_is_required_before_release_oldest_first(importer_ba
         actor=importer_bam,
         program_account=rm1,
         amount=D("150.00"),
-        method="wire",
+        method="debit_card",
         idempotency_key="a",
     )
     first.refresh_from_db(), second.refresh_from_db()
@@ -131,7 +131,7 @@ def test_without_rpp_payment_is_required_before_release_oldest_first(importer_ba
         actor=importer_bam,
         program_account=rm1,
         amount=D("86.50"),
-        method="wire",
+        method="debit_card",
         idempotency_key="b",
     )
     second.refresh_from_db()
@@ -204,14 +204,14 @@ def test_idempotent_payments(importer_bam, rm1):
         actor=importer_bam,
         program_account=rm1,
         amount=D("10.00"),
-        method="pad",
+        method="debit_card",
         idempotency_key="k1",
     )
     again, created_again = payment_create(
         actor=importer_bam,
         program_account=rm1,
         amount=D("10.00"),
-        method="pad",
+        method="debit_card",
         idempotency_key="k1",
     )
     assert created and not created_again and first.pk == again.pk
@@ -292,7 +292,7 @@ def _pay_at_once(user, account, keys):
                     actor=user,
                     program_account=account,
                     amount=D("12.34"),
-                    method="online_banking",
+                    method="debit_card",
                     idempotency_key=key,
                 )
             )

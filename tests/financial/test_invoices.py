@@ -55,7 +55,7 @@ def pay(actor, account, amount: str, key: str):
         actor=actor,
         program_account=account,
         amount=D(amount),
-        method="online_banking",
+        method="debit_card",
         idempotency_key=key,
     )
 
@@ -262,7 +262,7 @@ def invoiced(officer, importer_bam, rm1):
         actor=importer_bam,
         program_account=rm1,
         amount=D("100.00"),
-        method="wire",
+        method="debit_card",
         idempotency_key="oct",
         at=moment("2026-10-03"),
     )

@@ -119,7 +119,7 @@ def test_a_double_submitted_payment_pays_once(client_for, importer_bam, rm1):
     client = client_for(importer_bam)
     page = client.get(reverse("pay", args=[rm1.bn15]))
     key = page.context["form"].initial["idempotency_key"]
-    data = {"amount": "250.00", "method": "online_banking", "idempotency_key": key}
+    data = {"amount": "250.00", "method": "debit_card", "idempotency_key": key}
     client.post(reverse("pay", args=[rm1.bn15]), data)
     client.post(reverse("pay", args=[rm1.bn15]), data)
     assert Payment.objects.count() == 1 and account_balance(rm1) == D("-250.00")
@@ -159,17 +159,17 @@ def test_history_filters_and_csv_escaping(client_for, importer_bam, rm1):
         actor=importer_bam,
         program_account=rm1,
         amount=D("10.00"),
-        method="wire",
+        method="debit_card",
         idempotency_key="p",
     )
     client = client_for(importer_bam)
     url = reverse("transactions", args=[rm1.bn15])
     body = client.get(url + "?kind=payment").content.decode()
-    assert "Wire transfer" in body and declaration.transaction_number not in body
+    assert "Debit card" in body and declaration.transaction_number not in body
     body = client.get(
         url + f"?transaction_number={declaration.transaction_number}"
     ).content.decode()
-    assert declaration.transaction_number in body and "Wire transfer" not in body
+    assert declaration.transaction_number in body and "Debit card" not in body
     assert (
         "A transaction number has 14 digits."
         in client.get(url + "?transaction_number=12").content.decode()

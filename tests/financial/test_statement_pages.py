@@ -91,7 +91,7 @@ def test_a_broker_without_statements_visibility_sees_none(client_for, broker_pm,
 def pay_form(client, rm1, **data):
     return client.post(
         reverse("pay", args=[rm1.bn15]),
-        {"amount": "100.00", "method": "online_banking", "idempotency_key": "k-1", **data},
+        {"amount": "100.00", "method": "debit_card", "idempotency_key": "k-1", **data},
     )
 
 
