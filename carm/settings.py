@@ -4,6 +4,8 @@ Production is the default: DEBUG is off, a real SECRET_KEY is required, HTTPS is
 `make run` and `make test` export the variables a developer machine needs.
 """
 
+import base64
+import hashlib
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -65,6 +67,7 @@ INSTALLED_APPS = [
     "notifications",
     "enrolment",
     "cases",
+    "payments",
     "carm",  # the outbox (carm/models.py)
 ]
 # The demo personas and history, and benchmark data: `make run`, the tests and the
@@ -437,6 +440,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "security.tasks.renew_bonds",
         "schedule": crontab(minute="0", hour="4"),
     },
+    # Each statement due today is debited from its account's PAD agreement.
+    "pad-run": {
+        "task": "payments.tasks.pad_run",
+        "schedule": crontab(minute="30", hour="5"),
+    },
     "case-reminders": {
         "task": "cases.tasks.case_reminders",
         "schedule": crontab(minute="0", hour="6"),
@@ -446,6 +454,27 @@ CELERY_BEAT_SCHEDULE = {
         "task": "security.tasks.rpp_forecast_nudge",
         "schedule": crontab(minute="0", hour="7", day_of_week="1"),
     },
+}
+
+# --- Pre-authorized debits ---------------------------------------------------------------
+
+# Keys that encrypt bank account numbers at rest, newest first (carm/crypto.py).
+CARM_FIELD_KEYS = env.list("CARM_FIELD_KEYS", default=[])
+if not CARM_FIELD_KEYS and DEBUG:
+    # Development and tests only: a key derived from the development SECRET_KEY.
+    CARM_FIELD_KEYS = [
+        base64.urlsafe_b64encode(hashlib.sha256(f"fields:{SECRET_KEY}".encode()).digest()).decode()
+    ]
+# CBSA as the originator of CPA Standard 005 debit files (docs/cpa005.md): the numbers its
+# bank assigns, the names on the payor's statement, where returned items go.
+CARM_PAD_ORIGINATOR = {
+    "originator_id": env.str("CARM_PAD_ORIGINATOR_ID", default="0000000000"),
+    "destination_data_centre": env.str("CARM_PAD_DATA_CENTRE", default="00000"),
+    "originator_short_name": env.str("CARM_PAD_SHORT_NAME", default="CBSA-ASFC"),
+    "originator_long_name": env.str("CARM_PAD_LONG_NAME", default="Canada Border Services Agency"),
+    "return_institution": env.str("CARM_PAD_RETURN_INSTITUTION", default="001"),
+    "return_transit": env.str("CARM_PAD_RETURN_TRANSIT", default="00011"),
+    "return_account": env.str("CARM_PAD_RETURN_ACCOUNT", default="0000000"),
 }
 
 # --- Logging and error reports -----------------------------------------------------------

@@ -24,6 +24,7 @@ urlpatterns += i18n_patterns(
     path("", include("security.urls")),
     path("", include("enrolment.urls")),
     path("", include("cases.urls")),
+    path("", include("payments.urls")),
     path("accounts/", include("allauth.urls")),
     path("notifications/", include("notifications.urls")),
     prefix_default_language=True,

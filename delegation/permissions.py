@@ -43,6 +43,7 @@ class Action(StrEnum):
     CANCEL_BOND = "cancel_bond"
     VIEW_CASES = "view_cases"
     FILE_CASE = "file_case"
+    MANAGE_BANKING = "manage_banking"
 
 
 ACTION_LABELS = {
@@ -60,6 +61,7 @@ ACTION_LABELS = {
     Action.CANCEL_BOND: _("Surety bond cancelled"),
     Action.VIEW_CASES: _("Cases"),
     Action.FILE_CASE: _("Case filed or followed up"),
+    Action.MANAGE_BANKING: _("Pre-authorized debits, refunds and how payments apply"),
 }
 
 READ_ACTIONS = frozenset(
@@ -85,12 +87,16 @@ MANAGE_ACTIONS = EDIT_ACTIONS | {
     Action.CANCEL_BOND,  # the importer's side; a surety cancels through bond_issuer_for
 }
 
+# The importer's bank account and its money: only its Business Account Manager, never a
+# third party (docs/rules.md §12).
+BAM_ACTIONS = MANAGE_ACTIONS | {Action.MANAGE_BANKING}
+
 # What each employee role may do on the program accounts it covers.
 ROLE_ACTIONS = {
     Role.READER: READ_ACTIONS,
     Role.EDITOR: EDIT_ACTIONS,
     Role.PAM: MANAGE_ACTIONS,
-    Role.BAM: MANAGE_ACTIONS,
+    Role.BAM: BAM_ACTIONS,
 }
 
 LEVEL_ACTIONS = {

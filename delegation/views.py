@@ -1,14 +1,13 @@
-from allauth.account.internal.flows.reauthentication import is_reauthentication_required
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from carm.reauth import password_again
 from delegation import selectors, services
 from delegation.errors import DelegationError
 from delegation.forms import (
@@ -42,16 +41,6 @@ def third_parties(request: HttpRequest, bn9: str) -> HttpResponse:
     )
 
 
-def _password_again(request: HttpRequest, then: str) -> HttpResponse | None:
-    """Changing a delegation asks for the password once more unless it was typed in the
-    last 5 minutes (allauth's re-authentication, ACCOUNT_REAUTHENTICATION_TIMEOUT): the
-    redirect to that page, which comes back to `then`; None when it is not needed. Asked
-    after the permission checks, so those who may not change it still get 403 or 404."""
-    if not is_reauthentication_required(request, app=""):
-        return None
-    return redirect(f"{reverse('account_reauthenticate')}?{urlencode({'next': then})}")
-
-
 def _managed_relationship(request: HttpRequest, bn9: str, pk: int) -> Relationship:
     importer = get_business_for(request.user, bn9, manage=True)
     relationship = (
@@ -71,7 +60,7 @@ def relationship_terms(request: HttpRequest, bn9: str, pk: int) -> HttpResponse:
     relationship = _managed_relationship(request, bn9, pk)
     if relationship.status not in (Relationship.Status.PENDING, Relationship.Status.ACTIVE):
         raise Http404
-    if again := _password_again(request, request.path):
+    if again := password_again(request, request.path):
         return again
     initial = {
         "level": relationship.level,
@@ -115,7 +104,7 @@ def relationship_terms(request: HttpRequest, bn9: str, pk: int) -> HttpResponse:
 
 def _decide(request: HttpRequest, bn9: str, pk: int, service, done: str) -> HttpResponse:
     relationship = _managed_relationship(request, bn9, pk)
-    if again := _password_again(request, reverse("third_parties", args=[bn9])):
+    if again := password_again(request, reverse("third_parties", args=[bn9])):
         return again
     try:
         service(actor=request.user, relationship=relationship)

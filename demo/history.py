@@ -17,7 +17,14 @@ from django.utils import timezone
 from accounts.models import ProgramAccount, User
 from financial.calendar import EASTERN, add_business_days, is_business_day
 from financial.interest import interest_accrue
-from financial.models import Declaration, DeclarationVersion, Invoice, PrescribedRate, Statement
+from financial.models import (
+    Declaration,
+    DeclarationVersion,
+    Invoice,
+    Payment,
+    PrescribedRate,
+    Statement,
+)
 from financial.selectors import account_balance
 from financial.services import (
     adjustment_decide,
@@ -25,6 +32,7 @@ from financial.services import (
     declaration_file,
     invoice_issue,
     payment_create,
+    payment_received,
 )
 from financial.statements import statements_issue
 
@@ -120,10 +128,15 @@ def demo_history_seed(users: dict[str, User], *, months: int = MONTHS) -> int:
         ),
     }
     payments: dict[datetime.date, list[Statement]] = {}
+    # Online banking and wire arrive two business days after they are sent; those sent
+    # since the day before yesterday are still pending.
+    arrivals: dict[datetime.date, list[Payment]] = {}
     filed = 0
 
     day = start
     while day < today:
+        for payment in arrivals.pop(day, []):
+            payment_received(payment=payment, at=_at(day, 9))
         if day.day == 25:
             for statement in statements_issue_for(day, [maple1, prairie], at=_at(day, 1)):
                 late = statement.program_account_id == maple1.pk and (
@@ -159,8 +172,9 @@ def demo_history_seed(users: dict[str, User], *, months: int = MONTHS) -> int:
             account = statement.program_account
             amount = min(statement.total_payable, account_balance(account))
             if amount > 0:
-                method = rng.choice(["online_banking", "pad", "wire"])
-                _pay(rng.choice(payers[account]), account, amount, method, statement, day)
+                method = rng.choice(["online_banking", "wire"])
+                payment = _pay(rng.choice(payers[account]), account, amount, method, statement, day)
+                arrivals.setdefault(add_business_days(day, 2), []).append(payment)
         day += datetime.timedelta(days=1)
     return filed
 
@@ -210,8 +224,8 @@ def _change(what: str, account, officer, day: datetime.date) -> None:
         adjustment_decide(officer=officer, version=version, approve=True, at=decided)
 
 
-def _pay(actor, account, amount: Decimal, method: str, what, day: datetime.date) -> None:
-    payment_create(
+def _pay(actor, account, amount: Decimal, method: str, what, day: datetime.date) -> Payment:
+    payment, _created = payment_create(
         actor=actor,
         program_account=account,
         amount=amount,
@@ -219,6 +233,7 @@ def _pay(actor, account, amount: Decimal, method: str, what, day: datetime.date)
         idempotency_key=f"demo-{account.bn15}-{type(what).__name__}-{what.pk}",
         at=_at(day, 11 if isinstance(what, Declaration) else 15),
     )
+    return payment
 
 
 def _correct(

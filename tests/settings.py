@@ -12,6 +12,8 @@ os.environ.setdefault("SECRET_KEY", "test-only-secret-key-" + "x" * 40)
 os.environ.setdefault("DEBUG", "false")
 os.environ.setdefault("CARM_HTTPS", "false")
 os.environ.setdefault("CARM_REQUIRE_MFA", "false")
+# A Fernet key for bank account numbers (carm/crypto.py): "test-only-field-key-xxxxxxxxxxxx".
+os.environ.setdefault("CARM_FIELD_KEYS", "dGVzdC1vbmx5LWZpZWxkLWtleS14eHh4eHh4eHh4eHg=")
 
 from carm.settings import *  # noqa: F403
 from carm.settings import INSTALLED_APPS, REDIS_TIMEOUTS, REDIS_URL, celery_redis_url

@@ -78,6 +78,10 @@ CANCEL_BOND_RM1 = {
 CASES_RM1 = {**SEES_RM1, "broker_bm": 403, "broker_pm": 403}
 CASES_RM2 = {**SEES_RM2, "broker_bm": 403}
 FILE_CASE_RM1 = {**CASES_RM1, "reader": 403}
+# The importer's bank account (pre-authorized debits): its Business Account Manager only;
+# those who see the account otherwise 403.
+BANKING_RM1 = {**SEES_RM1, "reader": 403, "broker_bm": 403, "broker_pm": 403}
+BANKING_RM2 = {**SEES_RM2, "broker_bm": 403}
 # Posting a bond: surety users only, and no persona here works for a surety.
 SURETIES_ONLY = expect(403, anonymous=401)
 
@@ -194,6 +198,24 @@ RULES: dict[str, list[Case]] = {
     "pay": [
         Case({"bn15": "rm1"}, {"get": ACTS_ON_RM1, "post": ACTS_ON_RM1}),
         Case({"bn15": "rm2"}, {"get": ACTS_ON_RM2}),
+    ],
+    "pad_agreement": [
+        Case({"bn15": "rm1"}, {"get": BANKING_RM1}),
+        Case({"bn15": "rm2"}, {"get": BANKING_RM2}),
+    ],
+    # Signing: the BAM is first asked for the password again (302).
+    "pad_agreement_new": [
+        Case({"bn15": "rm1"}, {"get": {**BANKING_RM1, "importer_bam": 302}, "post": BANKING_RM1}),
+        Case({"bn15": "rm2"}, {"get": {**BANKING_RM2, "importer_bam": 302}}),
+    ],
+    "pad_agreement_cancel": [
+        Case(
+            {"bn15": "rm1", "pk": "pad_agreement"}, {"post": {**BANKING_RM1, "importer_bam": 302}}
+        ),
+        # RM0001's agreement under RM0002: not found, even for its BAM.
+        Case(
+            {"bn15": "rm2", "pk": "pad_agreement"}, {"post": {**BANKING_RM2, "importer_bam": 404}}
+        ),
     ],
     "declaration": [
         Case({"transaction_number": "importer_declaration"}, {"get": IMPORTER_FILED}),
@@ -400,8 +422,20 @@ def world(
         due_date=timezone.localdate() + datetime.timedelta(days=30),
         reference="AMP-MATRIX-1",
     )
+    from payments.services import pad_agreement_sign
+
+    agreement = pad_agreement_sign(
+        actor=importer_bam,
+        program_account=rm1,
+        institution="003",
+        transit="12345",
+        account_number="987654321",
+        holder_name="Maple Imports Inc.",
+        accept_terms=True,
+    )
     return {
         "invoice": str(invoice.pk),
+        "pad_agreement": str(agreement.pk),
         "statement": statement.period_end.isoformat(),
         "today": timezone.localdate().isoformat(),
         "importer_declaration": by_importer.transaction_number,

@@ -19,6 +19,8 @@ from enrolment.models import BusinessNumberApplication, ProgramAccountApplicatio
 from financial.models import InterestAccrual, PrescribedRate
 from financial.services import declaration_correct, invoice_cancel, invoice_issue, payment_create
 from notifications.kinds import Kind
+from payments.models import PadReturnFile, PadRun
+from payments.services import pad_agreement_sign
 from security.models import (
     BondRenewal,
     CashDeposit,
@@ -49,6 +51,7 @@ PORTAL_APPS = {
     "notifications",
     "enrolment",
     "cases",
+    "payments",
 }
 SMALL, LARGE = 2, 6
 worlds = itertools.count(1)
@@ -178,6 +181,22 @@ def world(officer) -> None:
     CaseDeclaration.objects.create(
         case=case, declaration=declaration, decision_date=datetime.date(2026, 1, 5), disputed=D(1)
     )
+    pad_agreement_sign(
+        actor=bam,
+        program_account=account,
+        institution="003",
+        transit="12345",
+        account_number="987654321",
+        holder_name=importer.legal_name,
+        accept_terms=True,
+    )
+    PadRun.objects.create(
+        day=datetime.date(2020, 1, 1) + datetime.timedelta(days=n),
+        file_creation_number=n,
+        debit_count=0,
+        total=D("0.00"),
+    )
+    PadReturnFile.objects.create(sha256=f"{n:064x}", name=f"returns-{n}.txt", returned_count=0)
 
 
 def changelists() -> list[str]:

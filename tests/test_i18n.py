@@ -17,6 +17,9 @@ SOURCES = [
         "financial",
         "security",
         "notifications",
+        "enrolment",
+        "cases",
+        "payments",
         "templates",
     )
     for path in (ROOT / folder).rglob("*")

@@ -229,7 +229,7 @@ def invoices_on(account, officer, payer):
                     actor=payer,
                     program_account=account,
                     amount=D("10.00"),
-                    method="wire",
+                    method="debit_card",
                     idempotency_key=f"fee-{n}",
                 )
 
@@ -625,3 +625,41 @@ def test_cases_pages_and_api(client_for, django_assert_max_num_queries, importer
         read_at_two_sizes(
             client_for, django_assert_max_num_queries, Case(importer_bam, url, grow, rows)
         )
+
+
+def test_pre_authorized_debit_page(client_for, django_assert_max_num_queries, importer_bam, rm1):
+    """Its debits taken and its earlier agreements, each one more statement and one more
+    replaced agreement."""
+    from payments.services import pad_agreement_sign, pad_run
+
+    months = itertools.count()
+
+    def grow(count):
+        for _ in range(count):
+            pad_agreement_sign(
+                actor=importer_bam,
+                program_account=rm1,
+                institution="003",
+                transit="12345",
+                account_number=f"98765{next(numbers):04d}",
+                holder_name="Maple Imports Inc.",
+                accept_terms=True,
+            )
+            posting_create(program_account=rm1, kind="charge", amount=D("10.00"), gst=D("10.00"))
+            month = next(months)
+            period_end = datetime.date(2024 + month // 12, month % 12 + 1, 17)
+            statement = StatementFactory(
+                program_account=rm1, period_end=period_end, charges=D("10.00")
+            )
+            pad_run(day=statement.due_date)
+
+    read_at_two_sizes(
+        client_for,
+        django_assert_max_num_queries,
+        Case(
+            importer_bam,
+            lambda: reverse("pad_agreement", args=[rm1.bn15]),
+            grow,
+            html_rows('<td class="carm-num">$10.00</td>'),
+        ),
+    )

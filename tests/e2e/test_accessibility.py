@@ -47,6 +47,8 @@ SIGNED_IN = [
     "/{lang}/program-accounts/123456782RM0001/cases/appeal/",
     "/{lang}/program-accounts/123456782RM0001/cases/ruling/",
     "/{lang}/program-accounts/123456782RM0001/rulings/",
+    "/{lang}/program-accounts/123456782RM0001/pre-authorized-debit/",
+    "/{lang}/program-accounts/123456782RM0001/pre-authorized-debit/new/",
 ]
 
 

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from demo.banking import demo_banking_seed
 from demo.bonds import demo_security_seed
 from demo.cases import demo_cases_seed
 from demo.history import demo_history_seed
@@ -34,6 +35,7 @@ class Command(BaseCommand):
         demo_security_seed(users, months=months)
         filed = demo_history_seed(users, months=months)
         demo_cases_seed(users)
+        demo_banking_seed(users)
         self.stdout.write(
             f"seed_demo: {len(users)} demo users and {len(businesses)} businesses ready "
             f"(password {DEMO_PASSWORD}); {filed} declarations of history filed now."
