@@ -6,7 +6,9 @@ exist; after each posting either no debt or no credit is left open, so an accoun
 debts add up to its balance when it owes, and its open credits to what it is owed when it
 has a credit. A payer may ask that a payment go first to chosen debts; a returned payment
 and a cancelled invoice take their credit back from whatever it paid (rows of the
-negative amount) and set it against their own reversal.
+negative amount) and set it against their own reversal. A returned payment reopens older
+debts than those later credits paid: on an account that applies payments oldest first,
+those credits move to the older debts, so what is owed is always the newest debt.
 
 The caller holds the account's balance row (financial/locks.py), so allocations on one
 account never race.
@@ -17,6 +19,7 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
 from django.db import connection
+from django.db.models import Q, Sum
 
 from accounts.models import ProgramAccount
 from financial.calculation import match_oldest_first
@@ -101,3 +104,37 @@ def allocations_release(posting: Posting, *, at: datetime.datetime) -> list[Allo
         [(credit, debit, -amount) for (credit, debit), amount in standing.items() if amount],
         at,
     )
+
+
+def allocations_reflow(
+    program_account: ProgramAccount, *, reopened: Iterable[int], at: datetime.datetime
+) -> list[Allocation]:
+    """Oldest debt first again once the debits `reopened` are owed again: what credits paid
+    on the account's newer debits is taken back and applied again, oldest first. A
+    reversal and the posting it reverses stay together. An account whose payers choose
+    what their payments pay keeps those choices; its reopened debts wait for the next
+    credit."""
+    if program_account.payments_applied != ProgramAccount.PaymentsApplied.OLDEST_FIRST:
+        return []
+    earliest = Posting.objects.filter(pk__in=list(reopened)).order_by("posted_at", "id").first()
+    if earliest is None:
+        return []
+    standing = (
+        Allocation.objects.filter(program_account=program_account)
+        .filter(
+            Q(debit__posted_at__gt=earliest.posted_at)
+            | Q(debit__posted_at=earliest.posted_at, debit_id__gt=earliest.pk)
+        )
+        .exclude(debit__kind=Posting.Kind.PAYMENT_RETURN)
+        .exclude(credit__kind=Posting.Kind.INVOICE_CANCELLATION)
+        .values("credit", "debit")
+        .annotate(total=Sum("amount"))
+        .exclude(total=0)
+        .values_list("credit", "debit", "total")
+    )
+    taken_back = _write(
+        program_account.pk,
+        [(credit, debit, -total) for credit, debit, total in standing],
+        at,
+    )
+    return taken_back + allocate(program_account, at=at)

@@ -18,7 +18,7 @@ from accounts.models import Business, ProgramAccount, User
 from accounts.selectors import bams_of
 from delegation.permissions import Action, can
 from delegation.services import access_log_changed
-from financial.allocations import allocate, allocations_release
+from financial.allocations import allocate, allocations_reflow, allocations_release
 from financial.calculation import (
     GST_RATE,
     LEDGER_MAX,
@@ -628,7 +628,7 @@ def payment_return(
     if payment.status == Payment.Status.RETURNED:
         return payment
     if payment.status == Payment.Status.SETTLED:
-        allocations_release(payment.posting, at=at)
+        released = allocations_release(payment.posting, at=at)
         payment.return_posting = posting_create(
             program_account=payment.program_account,
             kind=Posting.Kind.PAYMENT_RETURN,
@@ -643,6 +643,9 @@ def payment_return(
             at=at,
             credit=payment.posting,
             debits_first=[payment.return_posting.pk],
+        )
+        allocations_reflow(
+            payment.program_account, reopened=[row.debit_id for row in released], at=at
         )
     payment.status, payment.returned_at, payment.return_reason = (
         Payment.Status.RETURNED,

@@ -283,6 +283,16 @@ class LedgerMachine(RuleBasedStateMachine):
                 owed_until += posting.amount
                 if owed_until <= credit:
                     paid.add(posting.pk)
+            # The allocation rows say the same: the debts they pay in full are those.
+            into = dict(
+                Allocation.objects.filter(program_account=account)
+                .values("debit")
+                .annotate(total=Sum("amount"))
+                .values_list("debit", "total")
+            )
+            assert {
+                p.pk for p in postings if p.amount > 0 and into.get(p.pk, D("0")) == p.amount
+            } == paid
             for invoice in with_invoice_status(
                 Invoice.objects.filter(program_account=account), timezone.localdate()
             ):

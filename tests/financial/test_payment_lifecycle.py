@@ -146,6 +146,66 @@ def test_a_settled_payment_returned_is_reversed_and_what_it_paid_is_owed_again(i
     assert "NSF" in told.body
 
 
+def test_a_returned_payment_leaves_the_newest_debt_owed_not_the_oldest(importer_bam, rm1):
+    """Oldest debt first holds after a return: the later payment that paid the newer debt
+    moves to the older one, and what is owed again is the newest debt."""
+    older = charge(rm1, "100.00", 1)
+    first, _ = payment_create(
+        actor=importer_bam,
+        program_account=rm1,
+        amount=D("100.00"),
+        method="debit_card",
+        idempotency_key="first",
+        at=at(2),
+    )
+    newer = charge(rm1, "60.00", 5)
+    second, _ = payment_create(
+        actor=importer_bam,
+        program_account=rm1,
+        amount=D("60.00"),
+        method="debit_card",
+        idempotency_key="second",
+        at=at(6),
+    )
+    assert paid_to(second.posting) == {newer.pk: D("60.00")}
+    payment_return(payment=first, reason="901", at=at(15))
+    assert paid_to(second.posting) == {older.pk: D("60.00")}
+    owed = {
+        row["debit"]: row["total"]
+        for row in Allocation.objects.filter(debit__in=[older, newer])
+        .values("debit")
+        .annotate(total=Sum("amount"))
+    }
+    assert owed == {older.pk: D("60.00"), newer.pk: D("0.00")}
+    assert account_balance(rm1) == D("100.00")  # 40 left of the older, all 60 of the newer
+
+
+def test_on_an_account_that_chooses_a_return_keeps_the_other_choices(importer_bam, rm1):
+    rm1.payments_applied = ProgramAccount.PaymentsApplied.CHOSEN
+    rm1.save()
+    older = charge(rm1, "100.00", 1)
+    first, _ = payment_create(
+        actor=importer_bam,
+        program_account=rm1,
+        amount=D("100.00"),
+        method="debit_card",
+        idempotency_key="first",
+        at=at(2),
+    )
+    newer = charge(rm1, "60.00", 5)
+    second, _ = payment_create(
+        actor=importer_bam,
+        program_account=rm1,
+        amount=D("60.00"),
+        method="debit_card",
+        idempotency_key="second",
+        at=at(6),
+    )
+    payment_return(payment=first, reason="901", at=at(15))
+    assert paid_to(second.posting) == {newer.pk: D("60.00")}
+    assert not paid_to(first.posting).get(older.pk)
+
+
 def test_a_return_needs_a_reason_for_return(importer_bam, rm1):
     payment = pay(importer_bam, rm1, "10.00")
     with pytest.raises(FinancialError) as refused:
