@@ -61,6 +61,17 @@ def _balance(account: ProgramAccount) -> Decimal:
     return row.balance if row is not None else ZERO
 
 
+def own_access_requests(user) -> list[AccessRequest]:
+    """The person's own requests for access, newest first: the business number, never its
+    name, until a manager lets them in."""
+    return list(
+        AccessRequest.objects.filter(user=user)
+        .select_related("business")
+        .only("status", "created_at", "decided_at", "business__bn9")
+        .order_by("-created_at", "-pk")
+    )
+
+
 def pending_access_requests(user, business: Business) -> QuerySet[AccessRequest]:
     if manager_role(user, business) is None:
         return AccessRequest.objects.none()

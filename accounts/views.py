@@ -48,7 +48,7 @@ CURRENT_BUSINESS = "carm_business"
 def home(request: HttpRequest) -> HttpResponse:
     businesses = list(businesses_of(request.user).order_by("legal_name"))
     if not businesses:
-        return render(request, "accounts/setup.html")
+        return setup(request)
     by_number = {business.bn9: business for business in businesses}
     business = (
         by_number.get(request.GET.get("business", ""))
@@ -77,7 +77,15 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def setup(request: HttpRequest) -> HttpResponse:
-    return render(request, "accounts/setup.html")
+    """Where a person linked to no business starts; an officer, whose work is in the
+    admin, is sent there instead of being offered to register a business."""
+    if request.user.is_staff and not businesses_of(request.user).exists():
+        return render(request, "accounts/officer_home.html")
+    return render(
+        request,
+        "accounts/setup.html",
+        {"access_requests": selectors.own_access_requests(request.user)},
+    )
 
 
 ANSWERING = "answers"
@@ -157,16 +165,22 @@ def request_access(request: HttpRequest) -> HttpResponse:
         except AccountsError as error:
             form.add_service_error(error)
         else:
+            # The business's name is not said: a business number alone does not entitle
+            # anyone to it.
             messages.success(
                 request,
                 _(
-                    "Your request was sent to the managers of %(business)s. You will be "
-                    "notified when they answer."
+                    "Your request for access to business number %(bn9)s was sent to its "
+                    "Business Account Managers. You will be notified when they answer."
                 )
-                % {"business": access_request.business.legal_name},
+                % {"bn9": access_request.business.bn9},
             )
             return redirect("home")
-    return render(request, "accounts/request_access.html", {"form": form})
+    return render(
+        request,
+        "accounts/request_access.html",
+        {"form": form, "access_requests": selectors.own_access_requests(request.user)},
+    )
 
 
 @login_required

@@ -176,8 +176,10 @@ def provider_relationships(request: HttpRequest, bn9: str) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("Your request was sent to %(business)s.")
-                % {"business": relationship.importer.legal_name},
+                # The importer's name is not said until it answers: a business number
+                # alone does not entitle anyone to it.
+                _("Your request was sent to the business with number %(bn9)s.")
+                % {"bn9": relationship.importer.bn9},
             )
             return redirect("provider_relationships", bn9=bn9)
     return render(

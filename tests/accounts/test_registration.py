@@ -170,3 +170,35 @@ def test_one_pending_request_at_a_time(client_for, maple):
 def test_members_do_not_request_again(client_for, reader):
     response = client_for(reader).post("/en/setup/request-access/", {"bn9": "123456782"})
     assert "You already have access to this business." in response.content.decode()
+
+
+def test_a_request_names_the_business_number_never_its_name(client_for, maple):
+    requester = UserFactory()
+    client = client_for(requester)
+    response = client.post("/en/setup/request-access/", {"bn9": "123 456 782"}, follow=True)
+    body = response.content.decode()
+    assert "Your request for access to business number 123456782 was sent" in body
+    assert "Maple Leaf" not in body
+    # The request is shown, waiting, where the person starts and where they ask.
+    for path in ("/en/", "/en/setup/request-access/"):
+        body = client.get(path).content.decode()
+        assert "Your requests for access" in body and "123456782" in body
+        assert "Waiting for the business's answer" in body
+        assert "Maple Leaf" not in body
+    french = client.get("/fr/setup/request-access/").content.decode()
+    assert "Vos demandes d'accès" in french
+
+
+def test_someone_else_s_requests_are_not_shown(client_for, maple):
+    client_for(UserFactory()).post("/en/setup/request-access/", {"bn9": "123456782"})
+    body = client_for(UserFactory()).get("/en/setup/request-access/").content.decode()
+    assert "Your requests for access" not in body
+
+
+def test_an_officer_linked_to_no_business_is_sent_to_the_officers_workspace(client_for):
+    officer = UserFactory(is_staff=True)
+    body = client_for(officer).get("/en/").content.decode()
+    assert "/en/admin/" in body or "/admin/" in body
+    assert "officers' workspace" in body
+    assert "Register my business" not in body
+    assert "Aller à l'espace des agents" in client_for(officer).get("/fr/").content.decode()

@@ -24,13 +24,18 @@ def fresh(user):
 def test_a_broker_requests_and_the_importer_approves_program_management(
     client_for, maple, rm1, rm2, importer_bam, broker, broker_firm
 ):
-    response = client_for(broker).post(
+    brokers = client_for(broker)
+    response = brokers.post(
         reverse("provider_relationships", args=[broker_firm.bn9]),
         {"importer_bn9": "123 456 782", "kind": "program", "comment": "RM0001 only, please"},
     )
     assert response.status_code == 302
     relationship = Relationship.objects.get(provider=broker_firm, importer=maple)
     assert relationship.status == "pending"
+    # Until the importer answers, the broker sees its number, never its name.
+    page = brokers.get(response.url).content.decode()
+    assert "sent to the business with number 123456782" in page
+    assert "Maple Leaf" not in page
     notice = Notification.objects.get(recipient=importer_bam)
     assert notice.kind == "third_party_request"
     assert "Northern Customs Brokers Ltd. asks for a business relationship" in notice.body

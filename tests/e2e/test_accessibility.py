@@ -88,4 +88,13 @@ def test_pages_have_no_serious_accessibility_violations(live_server, audit_page,
     for path in [*SIGNED_IN, statement, invoice, case]:
         url = base + path.format(lang=lang)
         found[url] = violations(page, url)
+    # An officer, linked to no business, starts on the page that leads to the admin.
+    page.context.clear_cookies()
+    page.goto(f"{base}/en/accounts/login/")
+    page.get_by_label("Email").fill("officer@example.com")
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+    page.wait_for_url(f"{base}/en/")
+    url = f"{base}/{lang}/"
+    found[f"{url} (officer)"] = violations(page, url)
     assert {url: problems for url, problems in found.items() if problems} == {}

@@ -55,7 +55,9 @@ def test_register_request_approve_and_read(live_server, browser, page, screensho
     screenshot(clerk, "request-access")
     clerk.get_by_role("button", name="Send the request").click()
     clerk.wait_for_url(f"{base}/en/")
-    expect(clerk.get_by_text("Your request was sent")).to_be_visible()
+    expect(
+        clerk.get_by_text("Your request for access to business number 123456782 was sent")
+    ).to_be_visible()
 
     page.goto(f"{base}/en/")
     expect(page.get_by_text("1 pending request")).to_be_visible()

@@ -31,7 +31,10 @@ def test_request_approve_program_management_then_revoke(live_server, browser, pa
     broker.get_by_label("Comment for the importer").fill("Clearance for the retail division")
     screenshot(broker, "broker-requests")
     broker.get_by_role("button", name="Send the request").click()
-    expect(broker.get_by_text("Your request was sent to Maple Leaf Imports Inc.")).to_be_visible()
+    expect(
+        broker.get_by_text("Your request was sent to the business with number 123456782.")
+    ).to_be_visible()
+    expect(broker.get_by_text("Maple Leaf Imports Inc.")).to_have_count(0)
 
     sign_in(page, base, "owner@maple.example")
     page.get_by_role("link", name="Third-party relationships").click()
