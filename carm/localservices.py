@@ -40,8 +40,11 @@ Demo sign-in (password for every demo user: carm-demo-2026)
   surety@example.com         True North Surety
   officer@example.com        CBSA officer: http://127.0.0.1:8000/admin/
 Portal: http://127.0.0.1:8000/en/  (français : http://127.0.0.1:8000/fr/)
-Emails (sign-up confirmation, password reset) are printed in this terminal.
+Emails (sign-up confirmation, password reset) are printed in this terminal; the scheduled
+jobs' output and their emails are in .local/logs/ (worker.log, beat.log, seed_demo.log).
 """
+LOGS = LOCAL / "logs"
+WEB = ("127.0.0.1", 8000)
 
 
 def say(message: str) -> None:
@@ -155,8 +158,41 @@ def compile_messages() -> None:
         polib.pofile(str(po_path)).save_as_mofile(str(po_path.with_suffix(".mo")))
 
 
+def log_file(name: str, logs: Path = LOGS):
+    """A log of `make run`'s, appended to: the terminal keeps the portal's requests, its
+    emails and the demo logins."""
+    logs.mkdir(parents=True, exist_ok=True)
+    return (logs / f"{name}.log").open("a", buffering=1)
+
+
 def manage(*args: str, env: dict[str, str]) -> None:
-    subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True)
+    """A management command, its output in .local/logs/<command>.log; on failure the
+    terminal says where to read why."""
+    with log_file(args[0]) as log:
+        done = subprocess.run(
+            [PYTHON, "manage.py", *args], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+        )
+    if done.returncode:
+        say(f"manage.py {args[0]} failed: see {LOGS / args[0]}.log")
+        raise subprocess.CalledProcessError(done.returncode, done.args)
+    say(f"manage.py {args[0]} done")
+
+
+def when_answering(
+    address: tuple[str, int], children: list[subprocess.Popen], *, patience: float = 120
+) -> bool:
+    """Wait until `address` accepts connections, pacing on the children (none may stop);
+    False if it never did."""
+    waited = 0.0
+    while waited < patience:
+        if reachable(address):
+            return True
+        for child in children:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                child.wait(timeout=0.25 / len(children))
+                return False
+        waited += 0.25
+    return False
 
 
 def run() -> int:
@@ -173,17 +209,26 @@ def run() -> int:
         manage("migrate", "--no-input", env=env)
         manage("seed_demo", env=env)
         celery = [PYTHON, "-m", "celery", "-A", "carm"]
+        worker_log, beat_log = log_file("worker"), log_file("beat")
+        jobs = {"stdout": worker_log, "stderr": subprocess.STDOUT, "cwd": ROOT, "env": env}
         children = [
             subprocess.Popen(
                 [PYTHON, "manage.py", "runserver", "127.0.0.1:8000"], cwd=ROOT, env=env
             ),
             subprocess.Popen(
-                [*celery, "worker", "--loglevel", "INFO", "--concurrency", "2"], cwd=ROOT, env=env
+                [*celery, "worker", "--loglevel", "INFO", "--concurrency", "2"], **jobs
             ),
-            subprocess.Popen([*celery, "beat", "--loglevel", "INFO"], cwd=ROOT, env=env),
+            subprocess.Popen(
+                [*celery, "beat", "--loglevel", "INFO"], **{**jobs, "stdout": beat_log}
+            ),
         ]
-        print(DEMO_LOGINS, flush=True)
-        return supervise(children)
+        if when_answering(WEB, children):
+            print(DEMO_LOGINS, flush=True)  # last, where the eye lands
+        try:
+            return supervise(children)
+        finally:
+            worker_log.close()
+            beat_log.close()
 
 
 def supervise(children: list[subprocess.Popen]) -> int:

@@ -2,9 +2,10 @@
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
-from carm.failures import bad_request
+from carm.failures import bad_request, page_not_found
 
 
 class RejectNulMiddleware:
@@ -21,3 +22,22 @@ class RejectNulMiddleware:
         if "\x00" in request.path_info or "%00" in query or "\x00" in query:
             return bad_request(request)
         return self.get_response(request)
+
+
+class PortalNotFoundMiddleware:
+    """With DEBUG on (`make run`), Django answers a missing page with its technical page,
+    which lists every URL pattern of the portal; a person trying the portal gets the
+    portal's own page, in the address's language, as in production."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            settings.DEBUG
+            and response.status_code == 404
+            and response.get("Content-Type", "").startswith("text/html")
+        ):
+            return page_not_found(request)
+        return response

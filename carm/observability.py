@@ -47,10 +47,29 @@ def logging_config(level: str, *, json: bool) -> dict:
                 "foreign_pre_chain": SHARED_PROCESSORS,
             }
         },
+        "filters": {"expected_refusals": {"()": ExpectedRefusals}},
         "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "structured"}},
         "root": {"handlers": ["console"], "level": level},
-        "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
+        "loggers": {
+            "django.db.backends": {"level": "WARNING"},
+            "axes": {"level": "WARNING"},
+            "django.request": {"filters": ["expected_refusals"]},
+            # Django's own console and mail handlers would say each line a second time;
+            # its records reach the root handler like every other.
+            "django": {"handlers": [], "level": "INFO"},
+        },
     }
+
+
+class ExpectedRefusals(logging.Filter):
+    """A refused or missing page (a 4xx) is the portal working as meant: one line saying
+    so, without the traceback Django attaches to a 403. Errors (5xx) keep theirs."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if getattr(record, "status_code", 500) < 500:
+            record.exc_info = None
+            record.exc_text = None
+        return True
 
 
 def configure_structlog() -> None:

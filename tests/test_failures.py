@@ -256,6 +256,26 @@ def test_an_unknown_page_is_the_portals_404(client_for, importer_bam):
     )
 
 
+@pytest.mark.parametrize(
+    "path", ["/fr/no-such-page/", "/fr/declarations/NO-SUCH-ONE/", "/fr/businesses/000000000/"]
+)
+def test_with_debug_on_a_missing_page_is_still_the_portals_not_the_url_list(
+    client_for, importer_bam, settings, path
+):
+    """`make run` runs with DEBUG on: no technical page listing the URL patterns. (With
+    DEBUG on, django-csp leaves 404s without its header, by design: the checker of every
+    page's policy is left out here.)"""
+    settings.DEBUG = True
+    settings.MIDDLEWARE = [m for m in settings.MIDDLEWARE if not m.startswith("tests.csp")]
+    response = client_for(importer_bam).get(path)
+    body = response.content.decode()
+    assert response.status_code == 404
+    assert "trouvé cette page" in body
+    assert "URLconf" not in body and "urlpatterns" not in body
+    api = client_for(importer_bam).get("/api/v1/no-such-thing/")
+    assert api.status_code == 404 and api.json()["code"] == "not_found"
+
+
 # --- Health ------------------------------------------------------------------------------
 
 

@@ -60,3 +60,38 @@ def test_redis_address(url, address):
 
 def test_nothing_answers_on_a_closed_port():
     assert not localservices.reachable(("127.0.0.1", 9))
+
+
+def test_the_logins_wait_for_the_portal_to_answer(tmp_path):
+    import socket
+    import subprocess
+    import sys
+
+    listening = socket.socket()
+    listening.bind(("127.0.0.1", 0))
+    listening.listen()
+    address = listening.getsockname()
+    waiting = subprocess.Popen([sys.executable, "-c", "input()"], stdin=subprocess.PIPE)
+    try:
+        assert localservices.when_answering(address, [waiting])
+        listening.close()
+        # Nothing answers and a child stops: no logins, no endless wait.
+        waiting.stdin.close()
+        assert not localservices.when_answering(address, [waiting])
+    finally:
+        waiting.kill()
+        waiting.wait()
+
+
+def test_job_output_goes_to_a_log_file(tmp_path):
+    with localservices.log_file("worker", logs=tmp_path / "logs") as log:
+        log.write("one\n")
+    with localservices.log_file("worker", logs=tmp_path / "logs") as log:
+        log.write("two\n")
+    assert (tmp_path / "logs" / "worker.log").read_text() == "one\ntwo\n"
+
+
+def test_favicon_is_served(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content)[:4] == b"\x00\x00\x01\x00"  # an icon file

@@ -5,6 +5,7 @@ import io
 import json
 import logging
 import logging.config
+import sys
 
 import pytest
 from django.conf import settings
@@ -117,3 +118,29 @@ def test_production_settings_turn_sentry_on_only_with_a_dsn():
     on = manage("shell", "-c", script, env={**PRODUCTION, "SENTRY_DSN": "https://k@s.invalid/1"})
     assert off.stdout.splitlines()[-1] == "False", off.stderr
     assert on.stdout.splitlines()[-1] == "True", on.stderr
+
+
+def test_a_refusal_is_one_line_without_a_traceback(client_for, reader, maple, json_log):
+    """A 403 is the portal working as meant: logged once, with no traceback."""
+    response = client_for(reader).get(f"/en/businesses/{maple.bn9}/employees/")
+    assert response.status_code == 403
+    request_id = response["X-Request-ID"]
+    lines = [line for line in json_log() if line.get("request_id") == request_id]
+    assert len(lines) == 1, lines
+    assert "exception" not in lines[0] and "Traceback" not in json.dumps(lines[0])
+    assert logging.getLogger("django").handlers == []
+
+
+def test_an_error_keeps_its_traceback():
+    from carm.observability import ExpectedRefusals
+
+    try:
+        raise ValueError("boom")
+    except ValueError:
+        error = logging.LogRecord("django.request", logging.ERROR, "", 0, "x", (), sys.exc_info())
+        refusal = logging.LogRecord(
+            "django.request", logging.WARNING, "", 0, "x", (), sys.exc_info()
+        )
+    error.status_code, refusal.status_code = 500, 403
+    assert ExpectedRefusals().filter(error) and error.exc_info is not None
+    assert ExpectedRefusals().filter(refusal) and refusal.exc_info is None
