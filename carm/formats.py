@@ -18,3 +18,15 @@ def money(value: Decimal | None) -> str:
     digits = f"{abs(value):,.2f}".replace(",", "\0").replace(".", decimal_mark)
     digits = digits.replace("\0", thousands)
     return ("-" if value < 0 else "") + pattern.format(digits)
+
+
+def percent(rate: Decimal | None) -> str:
+    """A rate kept as a fraction, as a percentage in the active language: 6.5% in English,
+    6,5 % in French."""
+    if rate is None:
+        return "—"
+    language = (translation.get_language() or "en")[:2]
+    number = f"{(rate * 100).normalize():f}"
+    if language == "fr":
+        return number.replace(".", ",") + "\u00a0%"
+    return number + "%"

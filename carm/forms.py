@@ -98,3 +98,32 @@ def date_in_range(value: str) -> datetime.date | None:
     except ValueError:
         return None
     return date if FIRST_DATE <= date <= LAST_DATE else None
+
+
+class DecisionForm(ServiceErrorsMixin, forms.Form):
+    """An officer's decision on the object's page: Approve or Reject (the button pressed)
+    and a note the importer reads, which a rejection needs (the services say so)."""
+
+    DECISIONS = ("approve", "reject")
+    error_fields = {"decision_note_needed": "note"}
+
+    note = forms.CharField(
+        label=_("Note to the importer"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Required to reject: say why. Sent with the decision."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.decision = self.data.get("decision") if self.is_bound else None
+
+    def clean(self):
+        if self.decision not in self.DECISIONS:
+            raise forms.ValidationError(_("Choose Approve or Reject."))
+        return super().clean()
+
+    @property
+    def approve(self) -> bool:
+        return self.decision == "approve"

@@ -5,15 +5,20 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from carm.admin import ReadOnlyAdmin
+from carm.formats import money, percent
+from carm.forms import DecisionForm
 from financial.errors import FinancialError
 from financial.forms import InvoiceCancelForm, InvoiceIssueForm
 from financial.models import (
+    MONEY,
     AccountBalance,
     Declaration,
+    DeclarationLine,
     DeclarationVersion,
     InterestAccrual,
     Invoice,
@@ -22,7 +27,7 @@ from financial.models import (
     PrescribedRate,
     Statement,
 )
-from financial.selectors import with_invoice_status
+from financial.selectors import COMPARED, version_changes, with_invoice_status
 from financial.services import (
     adjustment_decide,
     invoice_cancel,
@@ -156,15 +161,133 @@ class DeclarationAdmin(ReadOnlyAdmin):
     inlines = [VersionInline]
 
 
+MONEY_COLUMNS = frozenset(
+    name
+    for name in COMPARED
+    if getattr(DeclarationLine._meta.get_field(name), "decimal_places", None)
+    == MONEY["decimal_places"]
+)
+
+
+def _cells(line: DeclarationLine | None, changed: frozenset[str]) -> list[dict] | None:
+    """A line's compared columns as officers read them, each marked if it changed."""
+    if line is None:
+        return None
+    shown = []
+    for name in COMPARED:
+        value = getattr(line, name)
+        if name in MONEY_COLUMNS:
+            value = money(value)
+        elif name.endswith("_rate"):
+            value = percent(value)
+        shown.append({"value": value, "changed": name in changed})
+    return shown
+
+
 @admin.register(DeclarationVersion)
 class DeclarationVersionAdmin(ReadOnlyAdmin):
-    """Officers decide adjustments here: approving posts the difference to the ledger."""
+    """Officers decide adjustments on each one's page, its lines beside those it would
+    replace; approving posts the difference to the ledger. Many are approved at once from
+    the list; a rejection needs its reason, so it is made on the page."""
 
-    list_display = ("declaration", "number", "kind", "status", "reason_code", "total", "created_at")
+    list_display = (
+        "declaration",
+        "number",
+        "kind",
+        "status",
+        "reason_code",
+        "total",
+        "created_at",
+        "review",
+    )
     list_filter = ("status", "kind", "reason_code")
     search_fields = ("declaration__transaction_number",)
     list_select_related = ("declaration",)
-    actions = ["approve_adjustments", "reject_adjustments"]
+    actions = ["approve_adjustments"]
+
+    @admin.display(description=_("decision"))
+    def review(self, version: DeclarationVersion) -> str:
+        label = _("Review and decide") if version.status == version.Status.PENDING else _("View")
+        url = reverse("admin:financial_declarationversion_decide", args=[version.pk])
+        return format_html('<a href="{}">{}</a>', url, label)
+
+    def get_urls(self):
+        decide = path(
+            "<int:pk>/decide/",
+            self.admin_site.admin_view(self.decide_view),
+            name="financial_declarationversion_decide",
+        )
+        return [decide, *super().get_urls()]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """One page per version: the one that compares and decides."""
+        if not str(object_id).isdigit():
+            return super().change_view(request, object_id, form_url, extra_context)
+        return redirect(reverse("admin:financial_declarationversion_decide", args=[object_id]))
+
+    def decide_view(self, request, pk: int):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        version = get_object_or_404(
+            DeclarationVersion.objects.select_related(
+                "declaration__program_account__business", "created_by", "decided_by"
+            ),
+            pk=pk,
+        )
+        may_decide = (
+            version.status == DeclarationVersion.Status.PENDING
+            and self.has_decide_permission(request)
+        )
+        form = DecisionForm(request.POST or None)
+        if request.method == "POST":
+            if not may_decide:
+                raise PermissionDenied
+            if form.is_valid():
+                try:
+                    adjustment_decide(
+                        officer=request.user,
+                        version=version,
+                        approve=form.approve,
+                        note=form.cleaned_data["note"],
+                    )
+                except FinancialError as error:
+                    form.add_service_error(error)
+                else:
+                    self.message_user(
+                        request,
+                        _("%(version)s is %(decision)s.")
+                        % {
+                            "version": version,
+                            "decision": _("approved") if form.approve else _("rejected"),
+                        },
+                    )
+                    return redirect(reverse("admin:financial_declarationversion_changelist"))
+        previous, changes = version_changes(version)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Adjustment %(version)s") % {"version": version},
+            "opts": self.model._meta,
+            "form": form,
+            "version": version,
+            "declaration": version.declaration,
+            "previous": previous,
+            "difference": version.total - previous.total if previous else None,
+            "columns": [DeclarationLine._meta.get_field(name).verbose_name for name in COMPARED],
+            "rows": [
+                {
+                    "position": change.position,
+                    "before": _cells(change.before, frozenset()),
+                    "after": _cells(change.after, change.changed),
+                }
+                for change in changes
+            ],
+            "may_decide": may_decide,
+            "consequence": _(
+                "Approving posts the difference to the program account's ledger. The filer "
+                "is notified of the decision and the note."
+            ),
+        }
+        return TemplateResponse(request, "financial/admin/adjustment_decide.html", context)
 
     def _decide(self, request, queryset, *, approve: bool) -> None:
         decided = 0
@@ -187,10 +310,6 @@ class DeclarationVersionAdmin(ReadOnlyAdmin):
     @admin.action(description=_("Approve the selected adjustments"), permissions=["decide"])
     def approve_adjustments(self, request, queryset) -> None:
         self._decide(request, queryset, approve=True)
-
-    @admin.action(description=_("Reject the selected adjustments"), permissions=["decide"])
-    def reject_adjustments(self, request, queryset) -> None:
-        self._decide(request, queryset, approve=False)
 
 
 @admin.register(AccountBalance)

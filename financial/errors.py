@@ -30,6 +30,7 @@ MESSAGES = {
         "An adjustment to this declaration is waiting for an officer; wait for the decision."
     ),
     "already_decided": _("This change was already decided."),
+    "decision_note_needed": _("Say why the adjustment is rejected: the importer reads it."),
     "idempotency_key": _(
         "Every payment needs an Idempotency-Key of 1 to 255 printable characters."
     ),

@@ -24,8 +24,10 @@ from delegation.permissions import (
 from financial.calculation import ZERO
 from financial.calendar import billing_period, start_of
 from financial.models import (
+    STATED_LEVIES,
     AccountBalance,
     Declaration,
+    DeclarationLine,
     DeclarationVersion,
     Invoice,
     Payment,
@@ -356,3 +358,63 @@ def get_declaration_for(
     if not can(user, action, account):
         raise PermissionDenied
     return declaration
+
+
+# --- An adjustment beside what it changes ---------------------------------------------------
+
+# The line's columns an officer compares, in the order they are shown.
+COMPARED = (
+    "hs_code",
+    "description",
+    "quantity",
+    "value_for_duty",
+    "duty_rate",
+    "gst_rate",
+    *STATED_LEVIES,
+    "duty",
+    "gst",
+    "total",
+)
+
+
+@dataclass(frozen=True)
+class LineChange:
+    """One line of a version beside the same line of the version it would replace; either
+    side is None for a line added or removed."""
+
+    position: int
+    before: DeclarationLine | None
+    after: DeclarationLine | None
+
+    @property
+    def changed(self) -> frozenset[str]:
+        if self.before is None or self.after is None:
+            return frozenset(COMPARED)
+        return frozenset(
+            name for name in COMPARED if getattr(self.before, name) != getattr(self.after, name)
+        )
+
+
+def version_changes(
+    version: DeclarationVersion,
+) -> tuple[DeclarationVersion | None, list[LineChange]]:
+    """The approved version `version` follows (None for an original) and their lines side
+    by side, by position: two queries."""
+    previous = (
+        DeclarationVersion.objects.filter(
+            declaration_id=version.declaration_id,
+            status=DeclarationVersion.Status.APPROVED,
+            number__lt=version.number,
+        )
+        .order_by("-number")
+        .first()
+    )
+    lines = DeclarationLine.objects.filter(
+        version_id__in=[version.pk, *([previous.pk] if previous else [])]
+    )
+    before = {line.position: line for line in lines if previous and line.version_id == previous.pk}
+    after = {line.position: line for line in lines if line.version_id == version.pk}
+    return previous, [
+        LineChange(position, before.get(position), after.get(position))
+        for position in sorted(before.keys() | after.keys())
+    ]

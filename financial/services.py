@@ -384,10 +384,15 @@ def adjustment_decide(
     officer: User,
     version: DeclarationVersion,
     approve: bool,
+    note: str = "",
     at: datetime.datetime | None = None,
 ) -> DeclarationVersion:
-    """An officer approves (the difference posts) or rejects a pending adjustment."""
+    """An officer approves (the difference posts) or rejects a pending adjustment, with a
+    note the importer reads; a rejection needs one."""
     at = at or timezone.now()
+    note = note.strip()
+    if not approve and not note:
+        raise FinancialError("decision_note_needed")
     declaration = version.declaration
     lock_account_balance(declaration.program_account)
     version = DeclarationVersion.objects.select_for_update().get(pk=version.pk)
@@ -397,15 +402,19 @@ def adjustment_decide(
     version.status = (
         DeclarationVersion.Status.APPROVED if approve else DeclarationVersion.Status.REJECTED
     )
-    version.decided_by, version.decided_at = officer, at
-    version.save(update_fields=["status", "decided_by", "decided_at"])
+    version.decided_by, version.decided_at, version.decision_note = officer, at, note
+    version.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
     if approve:
         _post_delta(declaration, version, previous, Posting.Kind.ADJUSTMENT, at)
     notification_send(
         recipient=version.created_by,
         kind=Kind.ADJUSTMENT_DECISION,
         dedupe_key=f"adjustment:{version.pk}",
-        context={"transaction_number": declaration.transaction_number, "decision": version.status},
+        context={
+            "transaction_number": declaration.transaction_number,
+            "decision": version.status,
+            "note": note,
+        },
         at=at,
     )
     return version

@@ -227,6 +227,9 @@ def render_body(kind: str, context: dict) -> str:
     if template is None:
         return str(context.get("message", ""))
     try:
-        return str(template) % _in_words(context)
+        body = str(template) % _in_words(context)
     except (KeyError, TypeError, ValueError):
         return str(template)
+    if context.get("note"):  # an officer's word on a decision
+        body += " " + _("The officer's note: %(note)s") % {"note": context["note"]}
+    return body

@@ -23,6 +23,7 @@ MESSAGES = {
         "A request to lower this account's requirement is already waiting for an officer."
     ),
     "already_decided": _("This request was already decided."),
+    "decision_note_needed": _("Say why the request is rejected: the importer reads it."),
     "cancelled_in_the_past": _("A bond is cancelled from today or a later day."),
     "already_cancelled": _("This bond is already cancelled."),
 }

@@ -180,6 +180,7 @@ class ReductionRequest(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decision_note = models.TextField(_("officer's note"), max_length=1000, blank=True)
 
     class Meta:
         verbose_name = _("reduction request")

@@ -202,8 +202,13 @@ def reduction_request(
 
 @transaction.atomic
 def reduction_decide(
-    *, officer: User, request: ReductionRequest, approve: bool
+    *, officer: User, request: ReductionRequest, approve: bool, note: str = ""
 ) -> ReductionRequest:
+    """An officer approves or rejects a request to lower the requirement, with a note the
+    importer reads; a rejection needs one."""
+    note = note.strip()
+    if not approve and not note:
+        raise SecurityError("decision_note_needed")
     request = ReductionRequest.objects.select_for_update().get(pk=request.pk)
     if request.status != ReductionRequest.Status.PENDING:
         raise SecurityError("already_decided")
@@ -211,13 +216,14 @@ def reduction_decide(
         ReductionRequest.Status.APPROVED if approve else ReductionRequest.Status.REJECTED
     )
     request.decided_by, request.decided_at = officer, timezone.now()
-    request.save(update_fields=["status", "decided_by", "decided_at"])
+    request.decision_note = note
+    request.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
     account = request.program_account
     notification_send(
         recipient=request.requested_by,
         kind=Kind.REDUCTION_DECISION,
         dedupe_key=f"reduction:{request.pk}",
-        context={"account": account.bn15, "decision": request.status},
+        context={"account": account.bn15, "decision": request.status, "note": note},
         route="financial_security",
         route_args=[account.bn15],
     )

@@ -180,8 +180,9 @@ def test_a_pending_reduction_spares_the_account(rpp, importer_bam, officer):
     assert requirement_in_force(rpp, timezone.localdate()).bond == D("8000.00")
     decision = Notification.objects.get(kind="reduction_decision")
     assert decision.recipient == importer_bam and "approved" in decision.body
-    with pytest.raises(SecurityError):
-        reduction_decide(officer=officer, request=request, approve=False)
+    with pytest.raises(SecurityError) as again:
+        reduction_decide(officer=officer, request=request, approve=False, note="Too late")
+    assert again.value.code == "already_decided"
 
 
 @pytest.mark.parametrize(
