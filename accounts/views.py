@@ -397,11 +397,28 @@ def api_key_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def api_key_revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        key = keys.api_key_revoke(user=request.user, key_id=pk)
-    except request.user.api_keys.model.DoesNotExist:
-        raise Http404 from None
+    """Asks first, saying what stops working; the POST revokes."""
+    key = request.user.api_keys.filter(pk=pk).first()
+    if key is None:
+        raise Http404
+    if request.method == "GET" and key.revoked_at is not None:
+        return redirect("api_keys")
+    if request.method == "GET":
+        return render(
+            request,
+            "includes/confirm.html",
+            {
+                "title": _("Revoke the key “%(name)s”?") % {"name": key.name},
+                "consequences": [
+                    _("Every program that uses this key is refused from the moment you revoke it."),
+                    _("A revoked key cannot be used again; you can create a new one."),
+                ],
+                "confirm": _("Revoke the key"),
+                "back": reverse("api_keys"),
+            },
+        )
+    key = keys.api_key_revoke(user=request.user, key_id=pk)
     messages.success(request, _("The key “%(name)s” is revoked.") % {"name": key.name})
     return redirect("api_keys")

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -174,8 +175,29 @@ def case_submit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def case_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    """Asks first, saying what a withdrawal ends; the POST withdraws."""
+    if request.method == "GET":
+        case = selectors.get_case_for(request.user, pk, Action.FILE_CASE)
+        if not case.may_withdraw:
+            return redirect("case", pk=case.pk)
+        return render(
+            request,
+            "includes/confirm.html",
+            {
+                "title": _("Withdraw case %(number)s?") % {"number": case.number},
+                "consequences": [
+                    _("CBSA stops working on the case, and it cannot be reopened."),
+                    _(
+                        "To ask again, file a new case, within its time limit: a late one may "
+                        "be refused."
+                    ),
+                ],
+                "confirm": _("Withdraw the case"),
+                "back": reverse("case", args=[case.pk]),
+            },
+        )
     return _case_action(request, pk, services.case_withdraw, _("The case is withdrawn."))
 
 

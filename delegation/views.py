@@ -122,8 +122,38 @@ def relationship_reject(request: HttpRequest, bn9: str, pk: int) -> HttpResponse
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def relationship_revoke(request: HttpRequest, bn9: str, pk: int) -> HttpResponse:
+    """Asks first, naming what the provider will no longer see; the POST revokes."""
+    if request.method == "GET":
+        relationship = _managed_relationship(request, bn9, pk)
+        provider = relationship.provider.legal_name
+        if relationship.kind == Relationship.Kind.BUSINESS_MANAGEMENT:
+            reach = _("%(provider)s will no longer see or act on any of your program accounts.")
+        else:
+            reach = _(
+                "%(provider)s will no longer see or act on these program accounts: %(accounts)s."
+            )
+        accounts = ", ".join(
+            account.display_number for account in relationship.program_accounts.order_by("bn15")
+        )
+        return render(
+            request,
+            "includes/confirm.html",
+            {
+                "title": _("Revoke the relationship with %(provider)s?") % {"provider": provider},
+                "consequences": [
+                    reach % {"provider": provider, "accounts": accounts},
+                    _(
+                        "Its employees lose this access at once; to work with you again, "
+                        "%(provider)s must send a new request and you approve it."
+                    )
+                    % {"provider": provider},
+                ],
+                "confirm": _("Revoke the relationship"),
+                "back": reverse("third_parties", args=[bn9]),
+            },
+        )
     return _decide(
         request,
         bn9,

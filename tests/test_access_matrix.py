@@ -298,7 +298,10 @@ RULES: dict[str, list[Case]] = {
         Case({"bn9": "maple", "pk": "pending_relationship"}, {"post": MAPLE_MANAGERS_POST})
     ],
     "relationship_revoke": [
-        Case({"bn9": "maple", "pk": "bm_relationship"}, {"post": MAPLE_MANAGERS_POST})
+        Case(
+            {"bn9": "maple", "pk": "bm_relationship"},
+            {"get": MAPLE_MANAGERS, "post": MAPLE_MANAGERS_POST},
+        )
     ],
     "access_log": [Case({"bn9": "maple"}, {"get": MAPLE_BAM_ONLY})],
     # The service provider's side

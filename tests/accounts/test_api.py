@@ -210,3 +210,22 @@ def test_the_interactive_docs_load_nothing_from_another_site(client_for, importe
     assert "cdn." not in page and "unpkg" not in page and "https://" not in page
     assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in page
     assert "<script>" not in page  # its start-up script is a file of its own
+
+
+def test_revoking_a_key_asks_first_and_the_question_changes_nothing(client_for, importer_bam):
+    key, _plain = api_key_create(user=importer_bam, name="Nightly export")
+    client = client_for(importer_bam)
+    listing = client.get(reverse("api_keys")).content.decode()
+    assert f'href="{reverse("api_key_revoke", args=[key.pk])}"' in listing
+    asked = client.get(reverse("api_key_revoke", args=[key.pk])).content.decode()
+    assert "Revoke the key “Nightly export”?" in asked
+    assert "Every program that uses this key is refused" in asked
+    key.refresh_from_db()
+    assert key.revoked_at is None
+    french = client.get(f"/fr/profile/api-keys/{key.pk}/revoke/").content.decode()
+    assert "Révoquer la clé" in french
+    assert client.post(reverse("api_key_revoke", args=[key.pk])).status_code == 302
+    key.refresh_from_db()
+    assert key.revoked_at is not None
+    # Asked again once revoked: back to the list.
+    assert client.get(reverse("api_key_revoke", args=[key.pk])).status_code == 302

@@ -9,6 +9,7 @@ from decimal import Decimal as D
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.urls import reverse
 from django.utils import translation
 
 from accounts.models import User
@@ -410,3 +411,21 @@ def test_the_reminders_are_a_command_too(importer_bam, officer, rm2, adjusted):
     day = (due - datetime.timedelta(days=7)).isoformat()
     call_command("send_case_reminders", date=day, stdout=out)
     assert out.getvalue().strip() == f"case_reminders {day}: 1 reminders sent."
+
+
+def test_withdrawing_asks_first_and_the_question_changes_nothing(
+    client_for, importer_bam, rm2, adjusted
+):
+    case = appeal(importer_bam, rm2, [adjusted.transaction_number])
+    client = client_for(importer_bam)
+    url = reverse("case_withdraw", args=[case.pk])
+    assert f'href="{url}"' in client.get(reverse("case", args=[case.pk])).content.decode()
+    asked = client.get(url).content.decode()
+    assert f"Withdraw case {case.number}?" in asked and "cannot be reopened" in asked
+    case.refresh_from_db()
+    assert case.may_withdraw
+    assert client.post(url).status_code == 302
+    case.refresh_from_db()
+    assert case.status == "withdrawn"
+    # Nothing left to withdraw: the question leads back to the case.
+    assert client.get(url).status_code == 302

@@ -345,3 +345,20 @@ def test_changing_a_delegation_asks_for_the_password_again(
     relationship.refresh_from_db()
     assert response.status_code == 302
     assert relationship.status == ("revoked" if action == "revoke" else "active")
+
+
+def test_revoking_asks_first_naming_what_the_provider_loses(
+    client_for, maple, rm1, importer_bam, broker_bm, broker_firm
+):
+    relationship = Relationship.objects.get(provider=broker_firm, importer=maple)
+    url = reverse("relationship_revoke", args=[maple.bn9, relationship.pk])
+    client = client_for(importer_bam)
+    listing = client.get(reverse("third_parties", args=[maple.bn9])).content.decode()
+    assert f'href="{url}"' in listing
+    asked = client.get(url).content.decode()
+    assert "Revoke the relationship with Northern Customs Brokers Ltd.?" in asked
+    assert "must send a new request" in asked
+    assert 'method="post"' in asked
+    relationship.refresh_from_db()
+    assert relationship.status == "active"  # asking changed nothing
+    assert "Révoquer la relation" in client.get(url.replace("/en/", "/fr/")).content.decode()

@@ -75,6 +75,11 @@ def test_pages_have_no_serious_accessibility_violations(live_server, audit_page,
     statement = f"/{{lang}}/program-accounts/123456782RM0001/statements/{latest.period_end}/"
     amp = Invoice.objects.get(program_account__bn15="123456782RM0001", kind="amp")
     invoice = f"/{{lang}}/program-accounts/123456782RM0001/invoices/{amp.pk}/"
+    from delegation.models import Relationship
+
+    relationship = Relationship.objects.filter(importer__bn9="123456782", status="active").first()
+    revoke = f"/{{lang}}/businesses/123456782/third-parties/{relationship.pk}/revoke/"
+    withdraw = f"/{{lang}}/cases/{Case.objects.get().pk}/withdraw/"
     base = live_server.url
     found = {}
     for path in SIGNED_OUT:
@@ -85,7 +90,7 @@ def test_pages_have_no_serious_accessibility_violations(live_server, audit_page,
     page.get_by_label("Password").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Sign In").click()
     page.wait_for_url(f"{base}/fr/")  # Marie works in French
-    for path in [*SIGNED_IN, statement, invoice, case]:
+    for path in [*SIGNED_IN, statement, invoice, case, revoke, withdraw]:
         url = base + path.format(lang=lang)
         found[url] = violations(page, url)
     # An officer, linked to no business, starts on the page that leads to the admin.

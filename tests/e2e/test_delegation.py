@@ -65,7 +65,11 @@ def test_request_approve_program_management_then_revoke(live_server, browser, pa
     assert response.status == 404
 
     page.goto(f"{base}/en/businesses/123456782/third-parties/")
-    page.get_by_role("button", name=re.compile("Revoke")).click()
+    page.get_by_role("link", name=re.compile("Revoke")).click()
+    # Asked first, with what the broker loses.
+    expect(page.get_by_text("will no longer see or act on these program accounts")).to_be_visible()
+    screenshot(page, "importer-asked-to-confirm")
+    page.get_by_role("button", name="Revoke the relationship").click()
     expect(
         page.get_by_text("Northern Customs Brokers Ltd. can no longer act for you.")
     ).to_be_visible()
