@@ -1,13 +1,16 @@
 """A service's refusal: a code the pages and API turn into words in the reader's language."""
 
+import datetime
 from decimal import Decimal
+
+from django.utils.formats import date_format
 
 from carm.formats import money
 
 
 class CodedError(Exception):
     """Subclasses name their `messages`: {code: lazy text with %(name)s placeholders}.
-    Amounts among the details are written as money in the active language."""
+    Amounts and dates among the details are written in the active language."""
 
     messages: dict = {}
     # The HTTP status the API answers a code with, where it is not 400.
@@ -29,8 +32,13 @@ class CodedError(Exception):
         template = str(self.messages[self.code])
         if not self.details:
             return template
-        details = {
-            name: money(value) if isinstance(value, Decimal) else value
-            for name, value in self.details.items()
-        }
+        details = {name: _written(value) for name, value in self.details.items()}
         return template % details
+
+
+def _written(value):
+    if isinstance(value, Decimal):
+        return money(value)
+    if isinstance(value, datetime.date):
+        return date_format(value, "DATE_FORMAT")
+    return value

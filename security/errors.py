@@ -25,6 +25,9 @@ MESSAGES = {
     "already_decided": _("This request was already decided."),
     "decision_note_needed": _("Say why the request is rejected: the importer reads it."),
     "cancelled_in_the_past": _("A bond is cancelled from today or a later day."),
+    "cancelled_before_effective": _(
+        "A bond is cancelled from the day it takes effect, %(date)s, or a later day."
+    ),
     "already_cancelled": _("This bond is already cancelled."),
 }
 

@@ -339,3 +339,23 @@ def forecast_shortfall(
     if expected.bond <= ahead.bond:
         return ZERO
     return shortfall(Requirement(expected.bond, expected.cash), bonds, cash)
+
+
+@dataclass(frozen=True)
+class WithoutBond:
+    """An account's security on a day, with and without one of its bonds."""
+
+    required: Requirement
+    before: Decimal
+    after: Decimal
+    shortfall: Decimal
+
+
+def without_bond(bond: SuretyBond, day: datetime.date) -> WithoutBond:
+    """What the account's posted security becomes from `day` if `bond` stops counting."""
+    account = bond.program_account
+    required = requirement_in_force(account, day)
+    bonds, cash = posted_totals(account, day)
+    counted = bonds_in_force(account, day).filter(pk=bond.pk).exists()
+    left = bonds - bond.amount if counted else bonds
+    return WithoutBond(required, bonds + cash, left + cash, shortfall(required, left, cash))

@@ -120,20 +120,28 @@ def bond_record(
 
 
 @transaction.atomic
-def bond_cancel(
+def bond_cancel_check(
     *, actor_business: Business, bond: SuretyBond, cancelled_from: datetime.date
-) -> SuretyBond:
-    """The importer or the surety stops a bond from a date on (today or later): it counts
-    no more from that day and does not renew."""
+) -> None:
+    """Whether the importer or the surety may stop this bond from that day: a refusal, or
+    nothing. Writes nothing (the confirmation page asks it before the cancellation)."""
     if actor_business.pk not in (bond.surety_id, bond.program_account.business_id):
         raise SecurityError("not_allowed")
-    bond = SuretyBond.objects.select_for_update().get(pk=bond.pk)
     if bond.cancelled_from is not None:
         raise SecurityError("already_cancelled")
     if cancelled_from < timezone.localdate():
         raise SecurityError("cancelled_in_the_past")
     if cancelled_from < bond.effective_date:
-        raise SecurityError("effective_date")
+        raise SecurityError("cancelled_before_effective", date=bond.effective_date)
+
+
+def bond_cancel(
+    *, actor_business: Business, bond: SuretyBond, cancelled_from: datetime.date
+) -> SuretyBond:
+    """The importer or the surety stops a bond from a date on (today or later): it counts
+    no more from that day and does not renew."""
+    bond = SuretyBond.objects.select_for_update().get(pk=bond.pk)
+    bond_cancel_check(actor_business=actor_business, bond=bond, cancelled_from=cancelled_from)
     bond.cancelled_from, bond.cancelled_by = cancelled_from, actor_business
     bond.save(update_fields=["cancelled_from", "cancelled_by"])
     return bond

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -147,8 +148,12 @@ def surety_bonds(request: HttpRequest) -> HttpResponse:
 def importer_bond_cancel(request: HttpRequest, bn15: str, pk: int) -> HttpResponse:
     """The importer's managers stop one of the account's bonds from a day on."""
     account = get_program_account_for(request.user, bn15, Action.CANCEL_BOND)
-    _bond_cancel(request, get_object_or_404(account.bonds, pk=pk), account.business)
-    return redirect("financial_security", bn15=account.bn15)
+    return _bond_cancel(
+        request,
+        get_object_or_404(account.bonds.select_related("program_account"), pk=pk),
+        account.business,
+        back=reverse("financial_security", args=[account.bn15]),
+    )
 
 
 @login_required
@@ -160,19 +165,25 @@ def surety_bond_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     surety = bond_issuer_for(request.user)
     if surety is None:
         raise PermissionDenied
-    _bond_cancel(request, get_object_or_404(SuretyBond, pk=pk, surety=surety), surety)
-    return redirect("surety_bonds")
+    bond = get_object_or_404(
+        SuretyBond.objects.select_related("program_account"), pk=pk, surety=surety
+    )
+    return _bond_cancel(request, bond, surety, back=reverse("surety_bonds"))
 
 
-def _bond_cancel(request: HttpRequest, bond: SuretyBond, business) -> None:
+def _bond_cancel(request: HttpRequest, bond: SuretyBond, business, *, back: str) -> HttpResponse:
+    """The list's form asks for the day; this page then says what the cancellation does
+    and cancels only once confirmed. Nothing is written before."""
     form = BondCancelForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Enter the day the bond is cancelled from."))
-        return
+        return redirect(back)
+    day = form.cleaned_data["cancelled_from"]
     try:
-        services.bond_cancel(
-            actor_business=business, bond=bond, cancelled_from=form.cleaned_data["cancelled_from"]
-        )
+        if "confirm" not in request.POST:
+            services.bond_cancel_check(actor_business=business, bond=bond, cancelled_from=day)
+            return _bond_cancel_question(request, bond, business, day, back)
+        services.bond_cancel(actor_business=business, bond=bond, cancelled_from=day)
     except SecurityError as error:
         messages.error(request, f"{bond.bond_number}: {error.message}")
     else:
@@ -184,3 +195,53 @@ def _bond_cancel(request: HttpRequest, bond: SuretyBond, business) -> None:
                 "date": date_format(form.cleaned_data["cancelled_from"]),
             },
         )
+    return redirect(back)
+
+
+def _bond_cancel_question(
+    request: HttpRequest, bond: SuretyBond, business, day, back: str
+) -> HttpResponse:
+    account, on = bond.program_account, date_format(day)
+    facts = {"number": bond.bond_number, "amount": money(bond.amount), "date": on}
+    if business.pk == account.business_id:  # the importer: its security, as it will be
+        after = selectors.without_bond(bond, day)
+        facts.update(
+            account=account.display_number,
+            before=money(after.before),
+            after=money(after.after),
+            required=money(after.required.bond),
+            shortfall=money(after.shortfall),
+        )
+        consequences = [
+            _(
+                "From %(date)s, the security posted for %(account)s falls from %(before)s to "
+                "%(after)s."
+            )
+            % facts
+        ]
+        if after.shortfall:
+            consequences.append(
+                _(
+                    "The requirement is %(required)s: %(account)s will be short %(shortfall)s, "
+                    "and an account short of security may lose Release Prior to Payment."
+                )
+                % facts
+            )
+        else:
+            consequences.append(_("The requirement, %(required)s, is still met.") % facts)
+    else:  # the surety: its bond, never the importer's whole position
+        facts["account"] = account.display_number
+        consequences = [
+            _("From %(date)s, bond %(number)s of %(amount)s no longer secures %(account)s.") % facts
+        ]
+    consequences.append(_("The bond does not renew, and the cancellation cannot be undone."))
+    return render(
+        request,
+        "security/bond_cancel_confirm.html",
+        {
+            "title": _("Cancel bond %(number)s from %(date)s?") % facts,
+            "consequences": consequences,
+            "day": day,
+            "back": back,
+        },
+    )

@@ -264,7 +264,7 @@ RULES: dict[str, list[Case]] = {
         Case(
             {"bn15": "rm1", "pk": "bond"},
             {"post": CANCEL_BOND_RM1},
-            {"cancelled_from": timezone.localdate().isoformat()},
+            {"cancelled_from": timezone.localdate().isoformat(), "confirm": "yes"},
         )
     ],
     # The importer's access management

@@ -438,9 +438,19 @@ def test_the_importer_cancels_a_bond_and_the_shortfall_comes_back(
     client = client_for(importer_bam)
     assert "is short by" not in page_of(client, reviewed)
     today = timezone.localdate()
-    response = client.post(
+    # Asked first: what the account's security becomes, and nothing changes yet.
+    asked = client.post(
         reverse("importer_bond_cancel", args=[reviewed.bn15, bond.pk]),
         {"cancelled_from": today.isoformat()},
+    ).content.decode()
+    assert f"Cancel bond TN-5 from {date_format(today)}?" in asked
+    assert "falls from $15,000.00 to $0.00" in asked
+    assert "will be short $15,000.00" in asked
+    bond.refresh_from_db()
+    assert bond.cancelled_from is None
+    response = client.post(
+        reverse("importer_bond_cancel", args=[reviewed.bn15, bond.pk]),
+        {"cancelled_from": today.isoformat(), "confirm": "yes"},
         follow=True,
     )
     page = response.content.decode()
@@ -450,7 +460,7 @@ def test_the_importer_cancels_a_bond_and_the_shortfall_comes_back(
     assert (bond.cancelled_from, bond.cancelled_by) == (today, reviewed.business)
     again = client.post(
         reverse("importer_bond_cancel", args=[reviewed.bn15, bond.pk]),
-        {"cancelled_from": today.isoformat()},
+        {"cancelled_from": today.isoformat(), "confirm": "yes"},
         follow=True,
     )
     assert "TN-5: This bond is already cancelled." in again.content.decode()
@@ -507,8 +517,35 @@ def test_the_surety_cancels_its_own_bonds_only(client_for, surety_user, surety_r
         "Cancel the bond"
         not in client_for(surety_reader).get(reverse("surety_bonds")).content.decode()
     )
-    response = client_for(surety_user).post(url, {"cancelled_from": future}, follow=True)
+    asked = client_for(surety_user).post(url, {"cancelled_from": future}).content.decode()
+    assert "no longer secures 123456782 RM 0001" in asked
+    assert "falls from" not in asked  # the importer's position is not the surety's to see
+    response = client_for(surety_user).post(
+        url, {"cancelled_from": future, "confirm": "yes"}, follow=True
+    )
     assert "Bond TN-5 is cancelled from" in response.content.decode()
     bond.refresh_from_db()
     assert bond.cancelled_from.isoformat() == future
     assert bond.cancelled_by.legal_name == "True North Surety Co."
+
+
+def test_a_bond_is_not_cancelled_before_it_takes_effect_and_the_message_says_so(
+    client_for, importer_bam, surety_user, reviewed
+):
+    later = timezone.localdate() + datetime.timedelta(days=40)
+    bond = bond_post(
+        actor=surety_user,
+        program_account=reviewed,
+        bond_number="TN-9",
+        amount=D("15000.00"),
+        effective_date=later,
+    )
+    url = reverse("importer_bond_cancel", args=[reviewed.bn15, bond.pk])
+    tomorrow = (timezone.localdate() + datetime.timedelta(days=1)).isoformat()
+    page = client_for(importer_bam).post(url, {"cancelled_from": tomorrow}, follow=True)
+    assert (
+        f"A bond is cancelled from the day it takes effect, {date_format(later)}, or a later day."
+        in page.content.decode()
+    )
+    bond.refresh_from_db()
+    assert bond.cancelled_from is None
