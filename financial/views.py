@@ -19,7 +19,7 @@ from delegation.permissions import (
 )
 from delegation.services import access_log_viewed
 from financial import selectors, services
-from financial.calculation import MAX_LINES, positive_cents
+from financial.calculation import MAX_LINES, ZERO, positive_cents
 from financial.calendar import billing_period
 from financial.documents import (
     statement_csv_response,
@@ -291,12 +291,17 @@ def statements(request: HttpRequest, bn15: str) -> HttpResponse:
 def statement_detail(request: HttpRequest, bn15: str, period_end: str) -> HttpResponse:
     account, statement = selectors.get_statement_for(request.user, bn15, period_end)
     access_log_viewed(user=request.user, program_account=account, action=Action.VIEW_STATEMENTS)
+    # "Pay this statement": what is still owed of it, never more than the account owes now.
+    to_pay = None
+    if can(request.user, Action.PAY, account):
+        to_pay = max(ZERO, min(statement.total_payable, selectors.account_balance(account)))
     return render(
         request,
         "financial/statement.html",
         {
             "account": account,
             "statement": statement,
+            "to_pay": to_pay,
             "invoice_events": selectors.statement_invoice_events(statement),
             "invoice_url": reverse("invoice", args=[account.bn15, 0])[:-2],
         },

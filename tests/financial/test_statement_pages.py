@@ -147,3 +147,37 @@ def test_an_old_provider_payment_does_not_warn(client_for, importer_bam, broker_
     with time_machine.travel(datetime.datetime(2026, 11, 20, 12), tick=False):
         page = client_for(importer_bam).get(reverse("pay", args=[rm1.bn15])).content.decode()
     assert "already paid" not in page
+
+
+def test_pay_this_statement_offers_what_is_still_owed_of_it(
+    client_for, importer_bam, reader, rm1, statement
+):
+    from financial.services import posting_create
+
+    url = reverse("statement", args=[rm1.bn15, "2026-10-17"])
+    pay = reverse("pay", args=[rm1.bn15])
+    posting_create(program_account=rm1, kind="charge", amount=D("1260.50"), gst=D("1260.50"))
+    page = client_for(importer_bam).get(url).content.decode()
+    assert f'href="{pay}?amount=1260.50"' in page and "Pay this statement: $1,260.50" in page
+    # A reader may not pay: no button.
+    assert "Pay this statement" not in client_for(reader).get(url).content.decode()
+    # Part paid since: only the rest; all paid: no button.
+    payment_create(
+        actor=importer_bam,
+        program_account=rm1,
+        amount=D("1000.00"),
+        method="debit_card",
+        idempotency_key="part",
+    )
+    assert "Pay this statement: $260.50" in client_for(importer_bam).get(url).content.decode()
+    payment_create(
+        actor=importer_bam,
+        program_account=rm1,
+        amount=D("260.50"),
+        method="debit_card",
+        idempotency_key="rest",
+    )
+    assert "Pay this statement" not in client_for(importer_bam).get(url).content.decode()
+    # The pay page opens with the amount filled in.
+    form = client_for(importer_bam).get(f"{pay}?amount=1260.50").content.decode()
+    assert 'value="1260.50"' in form
