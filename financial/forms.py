@@ -2,8 +2,9 @@ import uuid
 from decimal import Decimal
 
 from django import forms
-from django.forms import formset_factory
+from django.forms import BaseFormSet, formset_factory
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from accounts.errors import IDENTIFIER_MESSAGES
 from accounts.identifiers import IdentifierError, normalize_program_account
@@ -34,6 +35,7 @@ class LineForm(forms.Form):
         label=_("HS classification"),
         regex=r"^[0-9]{4}\.?[0-9]{2}\.?[0-9]{4}$",
         error_messages={"invalid": _("10 digits, for example 8471.30.0000.")},
+        help_text=_("The 10-digit classification number, with or without points: 8471.30.0000."),
     )
     description = forms.CharField(label=_("Description"), max_length=200)
     tariff_description = forms.CharField(
@@ -69,8 +71,22 @@ class LineForm(forms.Form):
 
 # At most MAX_LINES lines, and never more forms built than that whatever TOTAL_FORMS
 # says (Django, "Limiting the maximum number of instantiated forms": absolute_max).
+class BaseLineFormSet(BaseFormSet):
+    """The lines' refusals in the declaration's words, not the formset's."""
+
+    default_error_messages = {
+        "too_few_forms": _("A declaration needs at least one line."),
+        "too_many_forms": ngettext_lazy(
+            "A declaration has at most %(num)d line.",
+            "A declaration has at most %(num)d lines.",
+            "num",
+        ),
+    }
+
+
 LineFormSet = formset_factory(
     LineForm,
+    formset=BaseLineFormSet,
     extra=0,
     min_num=1,
     validate_min=True,

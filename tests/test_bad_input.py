@@ -291,8 +291,18 @@ def test_200_full_lines_may_be_posted_and_201_are_refused_on_the_page(
         f"/en/program-accounts/{rm1.bn15}/declarations/new/", form_declaration(201)
     )
     assert response.status_code == 200
-    assert "Please submit at most 200 forms" in response.content.decode()
+    assert "A declaration has at most 200 lines." in response.content.decode()
     assert Declaration.objects.count() == 1
+
+
+def test_a_declaration_without_lines_says_so_in_its_own_words(client_for, importer_bam, rm1):
+    data = {**form_declaration(1), "lines-TOTAL_FORMS": "0"}
+    url = f"/en/program-accounts/{rm1.bn15}/declarations/new/"
+    english = client_for(importer_bam).post(url, data).content.decode()
+    assert "A declaration needs at least one line." in english and "Please submit" not in english
+    french = client_for(importer_bam).post(url.replace("/en/", "/fr/"), data).content.decode()
+    assert "Une déclaration compte au moins une ligne." in french
+    assert Declaration.objects.count() == 0
 
 
 @pytest.mark.parametrize("count", ["many", "1e3", "", "-1", "٣"])
