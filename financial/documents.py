@@ -5,8 +5,9 @@ from django.http import HttpResponse, StreamingHttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from carm.pdf import pdf_from_html
 from financial.exports import csv_rows
-from financial.selectors import statement_invoice_events
+from financial.selectors import statement_invoice_events, statement_postings
 
 
 def transactions_csv_response(account, postings) -> StreamingHttpResponse:
@@ -36,17 +37,16 @@ def transactions_csv_response(account, postings) -> StreamingHttpResponse:
 
 
 def statement_pdf_response(account, statement) -> HttpResponse:
-    from weasyprint import HTML
-
     html = render_to_string(
         "financial/statement_pdf.html",
         {
             "account": account,
             "statement": statement,
             "invoice_events": statement_invoice_events(statement),
+            "postings": statement_postings(statement),
         },
     )
-    response = HttpResponse(HTML(string=html).write_pdf(), content_type="application/pdf")
+    response = HttpResponse(pdf_from_html(html), content_type="application/pdf")
     response["Content-Disposition"] = (
         f'attachment; filename="{account.bn15}-statement-{statement.period_end}.pdf"'
     )

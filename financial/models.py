@@ -145,6 +145,11 @@ class Posting(models.Model):
     def __str__(self) -> str:
         return f"{self.program_account.bn15} {self.get_kind_display()} {self.amount}"
 
+    @property
+    def kind_label(self):
+        """The kind's label, lazy: a bilingual document writes it in both languages."""
+        return self.Kind(self.kind).label
+
 
 class AccountBalance(models.Model):
     """What the importer owes on one program account (negative: a credit)."""

@@ -209,6 +209,18 @@ class InvoiceEvent:
         return -self.invoice.amount if self.cancelled else self.invoice.amount
 
 
+def statement_postings(statement: Statement) -> list[Posting]:
+    """The account's transactions of the statement's billing period, oldest first (Eastern
+    days, as the statement counts them)."""
+    return list(
+        Posting.objects.filter(
+            program_account_id=statement.program_account_id,
+            posted_at__gte=start_of(statement.period_start),
+            posted_at__lt=start_of(statement.period_end + datetime.timedelta(1)),
+        ).order_by("posted_at", "id")
+    )
+
+
 def statement_invoice_events(statement: Statement) -> list[InvoiceEvent]:
     """The invoices issued (line F) and cancelled (line G) in the statement's period, in
     the order they posted; one query."""

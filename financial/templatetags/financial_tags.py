@@ -18,6 +18,12 @@ PDF_TEXTS = (
     gettext_noop("Payment due"),
     gettext_noop("Summary"),
     gettext_noop("Revenue split of the period"),
+    gettext_noop("Transactions of the period"),
+    gettext_noop("No transaction in the period."),
+    gettext_noop("Date"),
+    gettext_noop("Transaction"),
+    gettext_noop("Kind"),
+    gettext_noop("Amount"),
     gettext_noop(
         "Electronic payments count until 23:59 Eastern time on the due date. Interest "
         "applies to amounts unpaid after the due date."

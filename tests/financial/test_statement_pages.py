@@ -34,6 +34,8 @@ def test_the_statement_page_in_both_languages(client_for, importer_bam, rm1, sta
     page = client.get(reverse("statement", args=[rm1.bn15, "2026-10-17"])).content.decode()
     for text in ("Previous balance", "$850.00", "-$40.00", "Total payable", "$1,260.50"):
         assert text in page
+    history = reverse("transactions", args=[rm1.bn15])
+    assert f"{history}?posted_after=2026-09-18&amp;posted_before=2026-10-17" in page
     french = client.get(
         reverse("statement", args=[rm1.bn15, "2026-10-17"]).replace("/en/", "/fr/")
     ).content.decode()
@@ -45,6 +47,71 @@ def test_the_pdf_has_bilingual_headings(client_for, importer_bam, rm1, statement
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
     assert f"{rm1.bn15}-statement-2026-10-17.pdf" in response["Content-Disposition"]
+
+
+def test_the_pdf_is_tagged_and_lists_the_periods_transactions(
+    client_for, importer_bam, rm1, statement
+):
+    """PDF/UA: a structure tree, marked tagged, its language named; and the period's
+    transactions, not those before or after it."""
+    import io
+
+    import pypdf
+
+    from financial.calendar import EASTERN
+    from financial.services import posting_create
+
+    def at(day):
+        return datetime.datetime.combine(day, datetime.time(12), tzinfo=EASTERN)
+
+    for number, day in (
+        ("11111111111111", datetime.date(2026, 9, 17)),  # the period before
+        ("22222222222222", datetime.date(2026, 9, 18)),  # its first day
+        ("33333333333333", datetime.date(2026, 10, 17)),  # its last day
+        ("44444444444444", datetime.date(2026, 10, 18)),  # the next
+    ):
+        posting_create(
+            program_account=rm1,
+            kind="charge",
+            amount=D("10.00"),
+            gst=D("10.00"),
+            transaction_number=number,
+            posted_at=at(day),
+        )
+    response = client_for(importer_bam).get(reverse("statement_pdf", args=[rm1.bn15, "2026-10-17"]))
+    pdf = pypdf.PdfReader(io.BytesIO(response.content))
+    root = pdf.trailer["/Root"]
+    assert "/StructTreeRoot" in root
+    assert bool(root["/MarkInfo"]["/Marked"])
+    assert str(root["/Lang"]).startswith("en")
+    text = "".join(page.extract_text() for page in pdf.pages)
+    assert "Transactions of the period / Transactions de la période" in text
+    assert "22222222222222" in text and "33333333333333" in text
+    assert "11111111111111" not in text and "44444444444444" not in text
+
+
+def test_every_pdf_is_written_tagged_in_one_place():
+    """No document is made with WeasyPrint but through carm.pdf (PDF/UA)."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    writers = [
+        path.relative_to(root).as_posix()
+        for folder in (
+            "accounts",
+            "carm",
+            "cases",
+            "delegation",
+            "enrolment",
+            "financial",
+            "notifications",
+            "payments",
+            "security",
+        )
+        for path in (root / folder).rglob("*.py")
+        if "write_pdf(" in path.read_text()
+    ]
+    assert writers == ["carm/pdf.py"]
 
 
 def test_the_csv_gives_lines_a_to_h_and_the_split(client_for, importer_bam, rm1, statement):
