@@ -29,6 +29,7 @@ from financial.calculation import (
     positive_cents,
 )
 from financial.calendar import add_business_days, correction_deadline
+from financial.descriptions import in_english
 from financial.errors import FinancialError
 from financial.locks import lock_account_balance
 from financial.models import (
@@ -306,7 +307,7 @@ def _post_delta(
             amount=amount,
             transaction_number=declaration.transaction_number,
             filed_by=declaration.filed_by,
-            description=f"{version.get_kind_display()} v{version.number}",
+            description=f"{in_english(version.get_kind_display())} v{version.number}",
             posted_at=at,
             **delta,
         )
@@ -550,7 +551,7 @@ def _settle(payment: Payment, *, at: datetime.datetime, officer: User | None = N
         kind=Posting.Kind.PAYMENT,
         amount=-payment.amount,
         filed_by=payment.paid_by,
-        description=Payment.Method(payment.method).label,
+        description=in_english(Payment.Method(payment.method).label),
         posted_at=at,
         allocate_now=False,
     )
@@ -643,7 +644,7 @@ def payment_return(
             kind=Posting.Kind.PAYMENT_RETURN,
             amount=payment.amount,
             filed_by=payment.paid_by,
-            description=Payment.ReturnReason(reason).label,
+            description=in_english(Payment.ReturnReason(reason).label),
             posted_at=at,
             allocate_now=False,
         )

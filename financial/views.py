@@ -35,7 +35,7 @@ from financial.forms import (
     PaymentForm,
     line_initial,
 )
-from financial.models import DeclarationVersion, Invoice, Payment, Posting
+from financial.models import DeclarationVersion, Invoice, Payment
 
 PAGE_SIZE = 50
 
@@ -69,9 +69,6 @@ def transactions(request: HttpRequest, bn15: str) -> HttpResponse:
     page = list(_keyset(postings, request.GET.get("after", ""))[: PAGE_SIZE + 1])
     more = len(page) > PAGE_SIZE
     page = page[:PAGE_SIZE]
-    labels = dict(Posting.Kind.choices)  # get_kind_display() rebuilds this on every row
-    for posting in page:
-        posting.kind_label = labels[posting.kind]
     query = request.GET.copy()
     query.pop("after", None)
     next_query = None

@@ -5,6 +5,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext, gettext_noop
 
 from carm.formats import money
+from financial import descriptions
 
 register = template.Library()
 
@@ -44,3 +45,25 @@ def bilingual(text) -> str:
 
 
 register.filter("money", money)
+
+
+@register.filter
+def described(description: str) -> str:
+    """A posting's description in the reader's language (financial/descriptions.py)."""
+    return descriptions.described(description or "")
+
+
+@register.simple_tag
+def bilingual_description(description: str) -> str:
+    """A posting's description in English and in French, where they differ."""
+    written = descriptions.described
+    english, french = (
+        _written_in("en", written, description),
+        _written_in("fr", written, description),
+    )
+    return english if english == french else f"{english} / {french}"
+
+
+def _written_in(language: str, write, description: str) -> str:
+    with translation.override(language):
+        return write(description or "")
