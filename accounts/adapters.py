@@ -12,6 +12,15 @@ class AccountAdapter(DefaultAccountAdapter):
         user.preferred_language = (translation.get_language() or "en")[:2]
         return super().save_user(request, user, form, commit=commit)
 
+    def add_message(self, request: HttpRequest, *args, **kwargs) -> None:
+        """allauth's messages (signed in, email confirmed, …) in the language of the page
+        they are shown on: the signed-in person's, which the sign-in redirects to."""
+        language = getattr(getattr(request, "user", None), "preferred_language", None)
+        if not language:
+            return super().add_message(request, *args, **kwargs)
+        with translation.override(language):
+            return super().add_message(request, *args, **kwargs)
+
     def get_login_redirect_url(self, request: HttpRequest) -> str:
         """After sign-in, continue in the language the user chose on their profile."""
         language = getattr(request.user, "preferred_language", None) or "en"

@@ -74,6 +74,10 @@ def test_sign_in_lands_on_home_in_the_preferred_language(client):
     response = sign_in(client, user.email)
     assert response.status_code == 302
     assert response["Location"] == "/fr/"
+    # Signed in on an English page: the French home says so in French only.
+    home = client.get(response["Location"]).content.decode()
+    assert "Successfully signed in" not in home
+    assert "Connexion avec" in home
 
 
 def test_five_failed_sign_ins_lock_further_tries(client):
