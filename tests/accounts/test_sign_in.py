@@ -228,3 +228,29 @@ def test_a_code_one_step_either_side_is_accepted(steps, accepted):
     now = 1_795_000_015.0  # frozen: no step rolls over between the code and its check
     with time_machine.travel(now, tick=False):
         assert validate_totp_code(secret, totp_code(secret, at=now + 30 * steps)) is accepted
+
+
+@pytest.mark.parametrize(
+    ("language", "portal", "hello"),
+    [("en", "CARM Portal", "Hello,"), ("fr", "Portail de la GCRA", "Bonjour,")],
+)
+def test_the_confirmation_email_is_in_the_persons_language_and_names_the_portal(
+    client, mailoutbox, language, portal, hello
+):
+    client.post(
+        f"/{language}/accounts/signup/",
+        {
+            "email": "anne@example.com",
+            "password1": "a-long-passphrase-2026",
+            "password2": "a-long-passphrase-2026",
+        },
+    )
+    message = mailoutbox[-1]
+    assert message.body.startswith(hello)
+    assert portal in message.body
+    assert f"/{language}/" in message.body.splitlines()[-1]
+    assert "Hello from" not in message.body and "testserver" not in message.body.replace(
+        "http://testserver/", ""
+    )
+    if language == "fr":
+        assert "Please Confirm" not in message.subject
