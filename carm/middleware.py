@@ -4,6 +4,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.utils import translation
 
 from carm.failures import bad_request, page_not_found
 
@@ -40,4 +41,29 @@ class PortalNotFoundMiddleware:
             and response.get("Content-Type", "").startswith("text/html")
         ):
             return page_not_found(request)
+        return response
+
+
+class RememberLanguageMiddleware:
+    """The language of the last portal page read (its /en/ or /fr/ prefix) is kept in the
+    language cookie, so the pages without a prefix — the officers' admin, the API's
+    documentation — follow it (Django, "How Django discovers language preference")."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        language = translation.get_language_from_path(request.path_info)
+        if language and request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) != language:
+            response.set_cookie(
+                settings.LANGUAGE_COOKIE_NAME,
+                language,
+                max_age=settings.LANGUAGE_COOKIE_AGE,
+                path=settings.LANGUAGE_COOKIE_PATH,
+                domain=settings.LANGUAGE_COOKIE_DOMAIN,
+                secure=settings.LANGUAGE_COOKIE_SECURE,
+                httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+                samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+            )
         return response

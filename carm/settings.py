@@ -87,6 +87,8 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     # DEBUG only: the portal's 404 page instead of Django's list of URL patterns.
     "carm.middleware.PortalNotFoundMiddleware",
+    # The last portal page's language, for the pages without a prefix (the admin).
+    "carm.middleware.RememberLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
