@@ -32,6 +32,8 @@ SIGNED_IN = [
     "/{lang}/program-accounts/123456782RM0001/pay/",
     "/{lang}/program-accounts/123456782RM0001/statements/",
     "/{lang}/program-accounts/123456782RM0001/invoices/",
+    "/{lang}/program-accounts/123456782RM0001/payments/",
+    "/{lang}/program-accounts/123456782RM0001/payments/applied/",
     "/{lang}/businesses/123456782/employees/",
     "/{lang}/businesses/123456782/third-parties/",
     "/{lang}/businesses/123456782/access-log/",
@@ -65,7 +67,7 @@ def test_pages_have_no_serious_accessibility_violations(live_server, audit_page,
     page = audit_page
     from django.core.management import call_command
 
-    from financial.models import Invoice, Statement
+    from financial.models import Invoice, Payment, Statement
 
     call_command("seed_demo")
     from cases.models import Case
@@ -75,6 +77,8 @@ def test_pages_have_no_serious_accessibility_violations(live_server, audit_page,
     statement = f"/{{lang}}/program-accounts/123456782RM0001/statements/{latest.period_end}/"
     amp = Invoice.objects.get(program_account__bn15="123456782RM0001", kind="amp")
     invoice = f"/{{lang}}/program-accounts/123456782RM0001/invoices/{amp.pk}/"
+    paid = Payment.objects.filter(program_account__bn15="123456782RM0001").latest("created_at")
+    payment = f"/{{lang}}/program-accounts/123456782RM0001/payments/{paid.pk}/"
     base = live_server.url
     found = {}
     for path in SIGNED_OUT:
@@ -85,7 +89,7 @@ def test_pages_have_no_serious_accessibility_violations(live_server, audit_page,
     page.get_by_label("Password").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Sign In").click()
     page.wait_for_url(f"{base}/fr/")  # Marie works in French
-    for path in [*SIGNED_IN, statement, invoice, case]:
+    for path in [*SIGNED_IN, statement, invoice, payment, case]:
         url = base + path.format(lang=lang)
         found[url] = violations(page, url)
     assert {url: problems for url, problems in found.items() if problems} == {}
