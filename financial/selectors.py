@@ -412,37 +412,65 @@ def _eastern_day(posting: Posting) -> datetime.date:
     return posting.posted_at.astimezone(EASTERN).date()
 
 
-def _applications(allocations, other: str, program_account_id: int) -> list[Application]:
-    net = {
-        row[other]: row["total"]
-        for row in allocations.values(other).annotate(total=Sum("amount")).order_by(other)
-        if row["total"]
+def _applications(allocations, mine: str | None, other: str, program_account_id: int):
+    """Allocation rows netted by pair: {key on `mine`'s side (None if not asked): [what it
+    paid or was paid by, oldest first]}. Three queries however many rows."""
+    fields = [other] if mine is None else [mine, other]
+    net = {}
+    for row in allocations.values(*fields).annotate(total=Sum("amount")).order_by():
+        if row["total"]:
+            net[(row[mine] if mine else None, row[other])] = row["total"]
+    postings = {
+        posting.pk: posting
+        for posting in Posting.objects.filter(pk__in={pk for _, pk in net}).select_related(
+            "invoice", "payment"
+        )
     }
-    postings = Posting.objects.filter(pk__in=net).select_related("invoice", "payment")
-    postings = sorted(postings, key=lambda posting: (posting.posted_at, posting.pk))
+    ends = {pk: billing_period(_eastern_day(posting))[1] for pk, posting in postings.items()}
     issued = set(
         Statement.objects.filter(
-            program_account_id=program_account_id,
-            period_end__in={billing_period(_eastern_day(p))[1] for p in postings},
+            program_account_id=program_account_id, period_end__in=set(ends.values())
         ).values_list("period_end", flat=True)
     )
-    result = []
-    for posting in postings:
-        end = billing_period(_eastern_day(posting))[1]
-        result.append(Application(posting, net[posting.pk], end if end in issued else None))
-    return result
+    found: dict = {}
+    for (key, pk), amount in sorted(
+        net.items(), key=lambda item: (postings[item[0][1]].posted_at, item[0][1])
+    ):
+        end = ends[pk]
+        found.setdefault(key, []).append(
+            Application(postings[pk], amount, end if end in issued else None)
+        )
+    return found
 
 
 def payment_applications(payment: Payment) -> list[Application]:
     """What a settled payment paid, debt by debt, oldest first, net of what was taken back
     (a returned payment ends up set against its own reversal); none while it is pending."""
-    if payment.posting_id is None:
-        return []
-    return _applications(
-        Allocation.objects.filter(credit_id=payment.posting_id),
-        "debit",
-        payment.program_account_id,
-    )
+    return with_applications([payment])[0].applications
+
+
+def with_applications(payments: Iterable[Payment]) -> list[Payment]:
+    """The payments of one account, each with `applications` (what it paid) and
+    `unapplied` (what of it no debt has taken yet; None unless settled): for a page or the
+    API, in a fixed number of queries."""
+    payments = list(payments)
+    credits = [payment.posting_id for payment in payments if payment.posting_id is not None]
+    found = {}
+    if credits:
+        found = _applications(
+            Allocation.objects.filter(credit_id__in=credits),
+            "credit",
+            "debit",
+            payments[0].program_account_id,
+        )
+    for payment in payments:
+        payment.applications = found.get(payment.posting_id, [])
+        payment.unapplied = None
+        if payment.status == Payment.Status.SETTLED:
+            payment.unapplied = payment.amount - sum(
+                (application.amount for application in payment.applications), ZERO
+            )
+    return payments
 
 
 def declaration_applications(declaration: Declaration) -> tuple[list[Application], Decimal]:
@@ -454,20 +482,12 @@ def declaration_applications(declaration: Declaration) -> tuple[list[Application
         amount__gt=0,
     )
     applications = _applications(
-        Allocation.objects.filter(debit__in=debits), "credit", declaration.program_account_id
-    )
+        Allocation.objects.filter(debit__in=debits), None, "credit", declaration.program_account_id
+    ).get(None, [])
     owed = (debits.aggregate(total=Sum("amount"))["total"] or ZERO) - sum(
         (application.amount for application in applications), ZERO
     )
     return applications, owed
-
-
-def payment_unapplied(payment: Payment, applications: list[Application]) -> Decimal | None:
-    """What of a settled payment no debt has taken yet (a credit on the account); None for
-    a payment pending or returned, which pays nothing."""
-    if payment.status != Payment.Status.SETTLED:
-        return None
-    return payment.amount - sum((application.amount for application in applications), ZERO)
 
 
 @dataclass(frozen=True)

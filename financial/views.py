@@ -352,7 +352,7 @@ def payment_detail(request: HttpRequest, bn15: str, pk: int) -> HttpResponse:
         action=Action.VIEW_STATEMENTS,
         what=payment.receipt_number,
     )
-    applications = selectors.payment_applications(payment)
+    selectors.with_applications([payment])
     return render(
         request,
         "financial/payment.html",
@@ -360,8 +360,8 @@ def payment_detail(request: HttpRequest, bn15: str, pk: int) -> HttpResponse:
             "account": account,
             "payment": payment,
             "timeline": selectors.payment_timeline(payment),
-            "applications": applications,
-            "unapplied": selectors.payment_unapplied(payment, applications),
+            "applications": payment.applications,
+            "unapplied": payment.unapplied,
             "chosen": payment.chosen.order_by("transaction_number"),
             "invoice_url": reverse("invoice", args=[account.bn15, 0])[:-2],
             "declaration_url": reverse("declaration", args=["0"])[:-2],

@@ -122,6 +122,8 @@ RULES: dict[str, list[Case]] = {
         ),
     ],
     "api-payments": [
+        Case({"bn15": "rm1"}, {"get": {**STATEMENTS_RM1, "anonymous": 401}}),
+        Case({"bn15": "rm2"}, {"get": {**SEES_RM2, "anonymous": 401}}),
         Case(
             {"bn15": "rm1"},
             {"post": {**ACTS_ON_RM1, "importer_bam": 400, "broker_bm": 400, "anonymous": 401}},
@@ -129,6 +131,33 @@ RULES: dict[str, list[Case]] = {
         Case(
             {"bn15": "rm2"},
             {"post": {**ACTS_ON_RM2, "importer_bam": 400, "broker_bm": 400, "anonymous": 401}},
+        ),
+    ],
+    "api-payment": [
+        Case(
+            {"bn15": "rm1", "pk": "settled_payment"},
+            {"get": {**STATEMENTS_RM1, "anonymous": 401}},
+        ),
+        # RM0001's payment under RM0002: not found, even for those who see both.
+        Case({"bn15": "rm2", "pk": "settled_payment"}, {"get": expect(404, anonymous=401)}),
+    ],
+    "api-payment-receipt": [
+        Case(
+            {"bn15": "rm1", "pk": "settled_payment"},
+            {"get": {**STATEMENTS_RM1, "anonymous": 401}},
+        ),
+        # A payment still pending has no receipt.
+        Case(
+            {"bn15": "rm1", "pk": "pending_payment"},
+            {
+                "get": {
+                    **STATEMENTS_RM1,
+                    "importer_bam": 404,
+                    "reader": 404,
+                    "broker_bm": 404,
+                    "anonymous": 401,
+                }
+            },
         ),
     ],
     "api-declaration": [

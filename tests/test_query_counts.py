@@ -577,6 +577,33 @@ def test_api_invoices(client_for, django_assert_max_num_queries, officer, broker
     )
 
 
+def test_api_payments(client_for, django_assert_max_num_queries, importer_bam, broker_bm, rm1):
+    """A broker with the payments visibility: payments each paying debts, some pending,
+    some chosen declarations first."""
+    rm1.payments_applied = "chosen"
+    rm1.save(update_fields=["payments_applied"])
+
+    def grow(count):
+        for _ in range(count):
+            n = next(numbers)
+            declaration = file(importer_bam, rm1)
+            charge(rm1, "1.00")
+            payment_create(
+                actor=importer_bam,
+                program_account=rm1,
+                amount=D("30.00"),
+                method="debit_card" if n % 3 else "wire",
+                idempotency_key=f"api-{n}",
+                chosen=[declaration.transaction_number] if n % 2 else [],
+            )
+
+    read_at_two_sizes(
+        client_for,
+        django_assert_max_num_queries,
+        Case(broker_bm, lambda: reverse("api-payments", args=[rm1.bn15]), grow, api_rows),
+    )
+
+
 def test_api_declaration_with_many_versions(
     client_for, django_assert_max_num_queries, importer_bam, rm1
 ):
