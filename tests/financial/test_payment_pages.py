@@ -11,6 +11,7 @@ from django.utils import timezone
 from accounts.models import ProgramAccount
 from delegation.models import AccessLogEntry
 from financial.documents import receipt_html
+from financial.errors import FinancialError
 from financial.models import Payment
 from financial.selectors import payment_applications
 from financial.services import (
@@ -18,6 +19,7 @@ from financial.services import (
     payment_create,
     payment_return,
     payment_settle,
+    payments_applied_set,
 )
 
 pytestmark = pytest.mark.django_db
@@ -256,3 +258,15 @@ def test_the_bam_chooses_how_payments_apply(client_for, importer_bam, rm1):
     assert rm1.payments_applied == "chosen"
     body = page(client, "payments", rm1.bn15, language="fr")
     assert "Les paiements s'appliquent d'abord aux déclarations" in body
+
+
+def test_only_the_bam_chooses_how_payments_apply(importer_bam, reader, broker_bm, rm1):
+    for someone in (reader, broker_bm):
+        with pytest.raises(FinancialError) as refused:
+            payments_applied_set(actor=someone, program_account=rm1, applied="chosen")
+        assert refused.value.code == "not_allowed"
+    with pytest.raises(FinancialError) as refused:
+        payments_applied_set(actor=importer_bam, program_account=rm1, applied="sideways")
+    assert refused.value.code == "payments_applied"
+    rm1.refresh_from_db()
+    assert rm1.payments_applied == "oldest_first"
