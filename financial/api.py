@@ -7,7 +7,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from delegation.permissions import Action, get_program_account_for
+from delegation.permissions import Action, can, get_program_account_for
 from delegation.services import access_log_viewed
 from financial import selectors, services
 from financial.documents import (
@@ -170,6 +170,8 @@ class PaymentListApi(generics.ListAPIView):
             **incoming.validated_data,
         )
         selectors.with_applications([payment])
+        if not can(request.user, Action.VIEW_STATEMENTS, account):
+            payment.applications = []  # what it paid is for those who see the payments
         # A replay gets the first answer again, marked as such.
         headers = {} if created else {"Idempotent-Replayed": "true"}
         return Response(

@@ -82,18 +82,10 @@ def transactions(request: HttpRequest, bn15: str) -> HttpResponse:
     postings = selectors.history(request.user, account, **{k: v for k, v in filters.items() if v})
     if request.GET.get("format") == "csv":
         return transactions_csv_response(account, postings)
-    page = list(_keyset(postings, request.GET.get("after", ""))[: PAGE_SIZE + 1])
-    more = len(page) > PAGE_SIZE
-    page = page[:PAGE_SIZE]
+    page, next_query = _page(request, postings, "posted_at")
     labels = dict(Posting.Kind.choices)  # get_kind_display() rebuilds this on every row
     for posting in page:
         posting.kind_label = labels[posting.kind]
-    query = request.GET.copy()
-    query.pop("after", None)
-    next_query = None
-    if more:
-        query["after"] = f"{page[-1].posted_at.isoformat()}|{page[-1].pk}"
-        next_query = query.urlencode()
     csv_query = request.GET.copy()
     csv_query.pop("after", None)
     csv_query["format"] = "csv"
@@ -339,6 +331,7 @@ def payments(request: HttpRequest, bn15: str) -> HttpResponse:
             "pending": selectors.pending_payments_total(account),
             "may_pay": can(request.user, Action.PAY, account),
             "may_choose": can(request.user, Action.MANAGE_BANKING, account),
+            "chooses": account.payments_applied == account.PaymentsApplied.CHOSEN,
         },
     )
 

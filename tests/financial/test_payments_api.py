@@ -145,3 +145,15 @@ def test_a_broker_with_payment_visibility_reads_the_clients_payments(
     listed = client_for(broker_bm).get(url).json()["results"]
     assert [p["amount"] for p in listed] == ["9.99"]
     assert client_for(broker_pm).get(url).status_code == 403
+
+
+def test_a_payer_who_does_not_see_payments_gets_no_allocations(
+    client_for, importer_bam, broker_bm, rm1
+):
+    from delegation.models import Relationship
+
+    declare(importer_bam, rm1, "1000.00")
+    Relationship.objects.filter(importer=rm1.business).update(sees_statements=False)
+    made = pay(client_for(broker_bm), rm1, {"amount": "5.00", "method": "debit_card"}, "a")
+    assert made.status_code == 201 and made.json()["allocations"] == []
+    assert Payment.objects.get().status == "settled"  # it did pay, oldest first
