@@ -493,7 +493,7 @@ def world(
         method="debit_card",
         idempotency_key="matrix-settled",
     )
-    pending, _ = payment_create(
+    waiting, _ = payment_create(
         actor=importer_bam,
         program_account=rm1,
         amount=Decimal("30.00"),
@@ -502,7 +502,7 @@ def world(
     )
     return {
         "settled_payment": str(settled.pk),
-        "pending_payment": str(pending.pk),
+        "pending_payment": str(waiting.pk),
         "invoice": str(invoice.pk),
         "pad_agreement": str(agreement.pk),
         "statement": statement.period_end.isoformat(),
