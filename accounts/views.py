@@ -39,7 +39,7 @@ from delegation.permissions import (
 )
 from delegation.services import access_log_viewed
 from financial.calendar import next_payment_due
-from financial.selectors import account_balance
+from financial.selectors import account_balance, pending_payments_total
 
 CURRENT_BUSINESS = "carm_business"
 
@@ -187,6 +187,7 @@ def request_access(request: HttpRequest) -> HttpResponse:
 def program_account_detail(request: HttpRequest, bn15: str) -> HttpResponse:
     account = get_program_account_for(request.user, bn15)
     access_log_viewed(user=request.user, program_account=account)
+    sees_money = can(request.user, Action.VIEW_STATEMENTS, account)
     return render(
         request,
         "accounts/program_account.html",
@@ -200,9 +201,8 @@ def program_account_detail(request: HttpRequest, bn15: str) -> HttpResponse:
             "manages_banking": can(request.user, Action.MANAGE_BANKING, account),
             "may_file": can(request.user, Action.FILE_DECLARATION, account),
             "may_pay": can(request.user, Action.PAY, account),
-            "balance": account_balance(account)
-            if can(request.user, Action.VIEW_STATEMENTS, account)
-            else None,
+            "balance": account_balance(account) if sees_money else None,
+            "pending": pending_payments_total(account) if sees_money else None,
         },
     )
 

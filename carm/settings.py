@@ -374,6 +374,7 @@ SPECTACULAR_SETTINGS = {
         "ProgramAccountStatusEnum": "accounts.models.ProgramAccount.Status",
         "CaseKindEnum": "cases.models.Case.Kind",
         "CaseStatusEnum": "cases.models.Case.Status",
+        "PostingKindEnum": "financial.models.PostingKind",
     },
 }
 

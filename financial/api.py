@@ -1,15 +1,17 @@
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from delegation.permissions import Action, get_program_account_for
+from delegation.permissions import Action, can, get_program_account_for
 from delegation.services import access_log_viewed
 from financial import selectors, services
 from financial.documents import (
+    receipt_pdf_response,
     statement_csv_response,
     statement_pdf_response,
     transactions_csv_response,
@@ -115,7 +117,30 @@ class CorrectionApi(APIView):
         return Response(VersionSerializer(version).data, status=status.HTTP_201_CREATED)
 
 
-class PaymentApi(APIView):
+class PaymentListApi(generics.ListAPIView):
+    """The account's payments, newest first, each with its status and what it paid
+    (statements, balance and payments visibility needed); POST pays."""
+
+    serializer_class = PaymentSerializer
+    ordering = ("-created_at", "-id")
+
+    def get_queryset(self):
+        self.account = get_program_account_for(
+            self.request.user, self.kwargs["bn15"], Action.VIEW_STATEMENTS
+        )
+        access_log_viewed(
+            user=self.request.user, program_account=self.account, action=Action.VIEW_STATEMENTS
+        )
+        return selectors.payments_visible_to(self.request.user, self.account).prefetch_related(
+            "chosen"
+        )
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        for payment in page:
+            payment.program_account = self.account
+        return selectors.with_applications(page)
+
     @extend_schema(
         request=PaymentInSerializer,
         responses={201: PaymentSerializer},
@@ -144,11 +169,51 @@ class PaymentApi(APIView):
             idempotency_key=key,
             **incoming.validated_data,
         )
+        selectors.with_applications([payment])
+        if not can(request.user, Action.VIEW_STATEMENTS, account):
+            payment.applications = []  # what it paid is for those who see the payments
         # A replay gets the first answer again, marked as such.
         headers = {} if created else {"Idempotent-Replayed": "true"}
         return Response(
             PaymentSerializer(payment).data, status=status.HTTP_201_CREATED, headers=headers
         )
+
+
+class PaymentDetailApi(generics.RetrieveAPIView):
+    """One payment: its status, the reason it was returned, what it paid."""
+
+    serializer_class = PaymentSerializer
+
+    def get_object(self):
+        account, payment = selectors.get_payment_for(
+            self.request.user, self.kwargs["bn15"], self.kwargs["pk"]
+        )
+        access_log_viewed(
+            user=self.request.user,
+            program_account=account,
+            action=Action.VIEW_STATEMENTS,
+            what=payment.receipt_number,
+        )
+        return selectors.with_applications([payment])[0]
+
+
+class PaymentReceiptApi(APIView):
+    @extend_schema(
+        responses={(200, "application/pdf"): OpenApiTypes.BINARY},
+        description="A settled payment's receipt as a PDF in English and French; 404 for a "
+        "payment without one (pending or returned).",
+    )
+    def get(self, request: Request, bn15: str, pk: int):
+        account, payment = selectors.get_payment_for(request.user, bn15, pk)
+        if not payment.has_receipt:
+            raise NotFound
+        access_log_viewed(
+            user=request.user,
+            program_account=account,
+            action=Action.VIEW_STATEMENTS,
+            what=payment.receipt_number,
+        )
+        return receipt_pdf_response(account, payment, selectors.payment_applications(payment))
 
 
 class StatementListApi(generics.ListAPIView):

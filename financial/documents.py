@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from carm.pdf import pdf_from_html
 from financial.exports import csv_rows
+from financial.models import Payment, Posting
 from financial.selectors import statement_invoice_events, statement_postings
 
 
@@ -83,5 +84,40 @@ def statement_csv_response(account, statement) -> HttpResponse:
     )
     response["Content-Disposition"] = (
         f'attachment; filename="{account.bn15}-statement-{statement.period_end}.csv"'
+    )
+    return response
+
+
+def receipt_html(account, payment, applications) -> str:
+    """A settled payment's receipt as the HTML its PDF is printed from, in English and
+    French alike."""
+    rows = [
+        (
+            application.posting.posted_at,
+            Posting.Kind(application.posting.kind).label,
+            application.invoice.reference
+            if application.invoice
+            else application.posting.transaction_number,
+            application.amount,
+        )
+        for application in applications
+    ]
+    return render_to_string(
+        "financial/receipt_pdf.html",
+        {
+            "account": account,
+            "payment": payment,
+            "method": Payment.Method(payment.method).label,
+            "rows": rows,
+            "unapplied": payment.amount - sum(row[3] for row in rows),
+        },
+    )
+
+
+def receipt_pdf_response(account, payment, applications) -> HttpResponse:
+    html = receipt_html(account, payment, applications)
+    response = HttpResponse(pdf_from_html(html), content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="{account.bn15}-receipt-{payment.receipt_number}.pdf"'
     )
     return response

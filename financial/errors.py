@@ -52,6 +52,7 @@ MESSAGES = {
         "This account applies payments to the oldest debt first. A Business Account Manager "
         "can let payers choose the declarations they pay on the account's page."
     ),
+    "payments_applied": _("Choose how the account's payments apply."),
     "chosen_unknown": _("These are not declarations of this program account: %(numbers)s."),
     "payment_returned": _("This payment was returned; it cannot be marked received."),
     "return_reason": _("Choose why the payment was returned."),

@@ -1,4 +1,5 @@
 import uuid
+from collections.abc import Sequence
 from decimal import Decimal
 
 from django import forms
@@ -138,13 +139,35 @@ class PaymentForm(forms.Form):
         required=False,
     )
 
-    def __init__(self, *args, provider_paid: bool = False, **kwargs) -> None:
+    declarations = forms.MultipleChoiceField(
+        label=_("Declarations to pay first"),
+        help_text=_("What is left after them goes to the oldest amount owed."),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(
+        self,
+        *args,
+        provider_paid: bool = False,
+        payable: Sequence[tuple[str, str]] = (),
+        **kwargs,
+    ) -> None:
         """`provider_paid`: a service provider paid on the account this billing period, so
-        the payer confirms it is not paying the same transactions twice."""
+        the payer confirms it is not paying the same transactions twice. `payable`: the
+        declarations (transaction number, what is owed) the payer may choose to pay first,
+        where the account applies payments that way."""
         kwargs.setdefault("initial", {}).setdefault("idempotency_key", uuid.uuid4().hex)
         super().__init__(*args, **kwargs)
         if not provider_paid:
             del self.fields["not_a_duplicate"]
+        if payable:
+            self.fields["declarations"].choices = [
+                (number, _("%(number)s: %(owed)s owed") % {"number": number, "owed": owed})
+                for number, owed in payable
+            ]
+        else:
+            del self.fields["declarations"]
 
     def clean_not_a_duplicate(self) -> bool:
         if not self.cleaned_data["not_a_duplicate"]:
@@ -155,7 +178,19 @@ class PaymentForm(forms.Form):
 
     def payment(self) -> dict:
         """What the payment service takes."""
-        return {k: self.cleaned_data[k] for k in ("amount", "method", "idempotency_key")}
+        chosen = self.cleaned_data.get("declarations") or []
+        return {
+            **{k: self.cleaned_data[k] for k in ("amount", "method", "idempotency_key")},
+            "chosen": chosen,
+        }
+
+
+class PaymentsAppliedForm(forms.Form):
+    applied = forms.ChoiceField(
+        label=_("Apply the account's payments"),
+        choices=ProgramAccount.PaymentsApplied.choices,
+        widget=forms.RadioSelect,
+    )
 
 
 class HistoryFilterForm(forms.Form):

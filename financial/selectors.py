@@ -22,10 +22,12 @@ from delegation.permissions import (
     third_party_relationships,
 )
 from financial.calculation import ZERO
-from financial.calendar import billing_period, start_of
+from financial.calendar import EASTERN, billing_period, start_of
 from financial.models import (
+    PAYMENT_KINDS,
     STATED_LEVIES,
     AccountBalance,
+    Allocation,
     Declaration,
     DeclarationLine,
     DeclarationVersion,
@@ -430,3 +432,188 @@ def version_changes(
         LineChange(position, before.get(position), after.get(position))
         for position in sorted(before.keys() | after.keys())
     ]
+
+
+# --- Payments -------------------------------------------------------------------------------
+
+
+def payments_visible_to(user, program_account: ProgramAccount):
+    """The account's payments, newest first, for those who may see statements, balance and
+    payments (a broker only with that visibility; bank details are never part of them)."""
+    if not can(user, Action.VIEW_STATEMENTS, program_account):
+        return program_account.payments.none()
+    return program_account.payments.order_by("-created_at", "-id")
+
+
+def get_payment_for(user, bn15: str, pk: int) -> tuple[ProgramAccount, Payment]:
+    """The account and one of its payments, for a page or the API: 404 when either is
+    unknown or unseen (a payment of another account too), 403 as the account says."""
+    account = get_program_account_for(user, bn15, Action.VIEW_STATEMENTS)
+    payment = get_object_or_404(payments_visible_to(user, account), pk=pk)
+    payment.program_account = account
+    return account, payment
+
+
+def pending_payments_total(program_account: ProgramAccount) -> Decimal:
+    """What the account's payments still waiting for their money add up to: not in the
+    balance until it arrives (docs/rules.md §12)."""
+    return (
+        program_account.payments.filter(status=Payment.Status.PENDING).aggregate(
+            total=Sum("amount")
+        )["total"]
+        or ZERO
+    )
+
+
+@dataclass(frozen=True)
+class Application:
+    """What one credit paid of one debit, net of the rows that took it back."""
+
+    posting: Posting  # the other side: the debit paid, or the credit that paid it
+    amount: Decimal
+    statement_end: datetime.date | None  # the statement that shows that posting, if issued
+
+    @property
+    def invoice(self) -> Invoice | None:
+        return getattr(self.posting, "invoice", None)
+
+    @property
+    def payment(self) -> Payment | None:
+        return getattr(self.posting, "payment", None)
+
+
+def _eastern_day(posting: Posting) -> datetime.date:
+    return posting.posted_at.astimezone(EASTERN).date()
+
+
+def _applications(allocations, mine: str | None, other: str, program_account_id: int):
+    """Allocation rows netted by pair: {key on `mine`'s side (None if not asked): [what it
+    paid or was paid by, oldest first]}. Three queries however many rows."""
+    fields = [other] if mine is None else [mine, other]
+    net = {}
+    for row in allocations.values(*fields).annotate(total=Sum("amount")).order_by():
+        if row["total"]:
+            net[(row[mine] if mine else None, row[other])] = row["total"]
+    postings = {
+        posting.pk: posting
+        for posting in Posting.objects.filter(pk__in={pk for _, pk in net}).select_related(
+            "invoice", "payment"
+        )
+    }
+    ends = {pk: billing_period(_eastern_day(posting))[1] for pk, posting in postings.items()}
+    issued = set(
+        Statement.objects.filter(
+            program_account_id=program_account_id, period_end__in=set(ends.values())
+        ).values_list("period_end", flat=True)
+    )
+    found: dict = {}
+    for (key, pk), amount in sorted(
+        net.items(), key=lambda item: (postings[item[0][1]].posted_at, item[0][1])
+    ):
+        end = ends[pk]
+        found.setdefault(key, []).append(
+            Application(postings[pk], amount, end if end in issued else None)
+        )
+    return found
+
+
+def payment_applications(payment: Payment) -> list[Application]:
+    """What a settled payment paid, debt by debt, oldest first, net of what was taken back
+    (a returned payment ends up set against its own reversal); none while it is pending."""
+    return with_applications([payment])[0].applications
+
+
+def with_applications(payments: Iterable[Payment]) -> list[Payment]:
+    """The payments of one account, each with `applications` (what it paid) and
+    `unapplied` (what of it no debt has taken yet; None unless settled): for a page or the
+    API, in a fixed number of queries."""
+    payments = list(payments)
+    credits = [payment.posting_id for payment in payments if payment.posting_id is not None]
+    found = {}
+    if credits:
+        found = _applications(
+            Allocation.objects.filter(credit_id__in=credits),
+            "credit",
+            "debit",
+            payments[0].program_account_id,
+        )
+    for payment in payments:
+        payment.applications = found.get(payment.posting_id, [])
+        payment.unapplied = None
+        if payment.status == Payment.Status.SETTLED:
+            payment.unapplied = payment.amount - sum(
+                (application.amount for application in payment.applications), ZERO
+            )
+    return payments
+
+
+def declaration_applications(declaration: Declaration) -> tuple[list[Application], Decimal]:
+    """The credits that paid a declaration's charges (its charge and any correction that
+    raised it), net, oldest first, and what is still owed on them."""
+    debits = Posting.objects.filter(
+        program_account_id=declaration.program_account_id,
+        transaction_number=declaration.transaction_number,
+        amount__gt=0,
+    )
+    applications = _applications(
+        Allocation.objects.filter(debit__in=debits), None, "credit", declaration.program_account_id
+    ).get(None, [])
+    owed = (debits.aggregate(total=Sum("amount"))["total"] or ZERO) - sum(
+        (application.amount for application in applications), ZERO
+    )
+    return applications, owed
+
+
+@dataclass(frozen=True)
+class Step:
+    at: datetime.datetime
+    status: str
+    label: str
+
+
+def payment_timeline(payment: Payment) -> list[Step]:
+    """The payment's steps so far, in order: made, received, returned."""
+    labels = dict(Payment.Status.choices)
+    steps = [Step(payment.created_at, Payment.Status.PENDING, labels[Payment.Status.PENDING])]
+    if payment.settled_at is not None:
+        steps.append(
+            Step(payment.settled_at, Payment.Status.SETTLED, labels[Payment.Status.SETTLED])
+        )
+    if payment.returned_at is not None:
+        steps.append(
+            Step(payment.returned_at, Payment.Status.RETURNED, labels[Payment.Status.RETURNED])
+        )
+    return steps
+
+
+def with_payment_ids(postings: list[Posting]) -> list[Posting]:
+    """The page's postings, each payment and returned payment with `payment_id`, the
+    payment it records (None on other rows): one query a page."""
+    ids = [posting.pk for posting in postings if posting.kind in PAYMENT_KINDS]
+    found = {}
+    if ids:
+        for pk, credit, reversal in Payment.objects.filter(
+            Q(posting_id__in=ids) | Q(return_posting_id__in=ids)
+        ).values_list("pk", "posting_id", "return_posting_id"):
+            found[credit] = pk
+            if reversal is not None:
+                found[reversal] = pk
+    for posting in postings:
+        posting.payment_id = found.get(posting.pk)
+    return postings
+
+
+def declarations_owing(user, program_account: ProgramAccount, limit: int = 100) -> list[Debt]:
+    """The charges of the declarations the user sees on the account that are not paid yet,
+    oldest first: what a payer may choose to pay first."""
+    numbers = list(
+        declarations_visible_to(user, program_account)
+        .exclude(status=Declaration.Status.PAID)
+        .order_by("filed_at", "id")
+        .values_list("transaction_number", flat=True)[:limit]
+    )
+    if not numbers:
+        return []
+    owing = [debt for debt in debts([program_account.pk], charges_of=numbers) if not debt.paid]
+    order = {number: index for index, number in enumerate(numbers)}
+    return sorted(owing, key=lambda debt: order[debt.transaction_number])

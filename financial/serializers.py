@@ -14,6 +14,8 @@ from financial.models import (
     Statement,
 )
 
+# The most declarations one payment may name to pay first.
+MAX_CHOSEN = 100
 RATE = {"max_digits": 6, "decimal_places": 5, "min_value": ZERO, "max_value": Decimal("1")}
 # docs/rules.md §4: every stated amount has a maximum.
 MONEY = {"max_digits": 14, "decimal_places": 2, "min_value": ZERO, "max_value": MAX_AMOUNT}
@@ -155,15 +157,82 @@ class PaymentInSerializer(serializers.Serializer):
         max_digits=14, decimal_places=2, min_value=Decimal("0.01"), max_value=MAX_AMOUNT
     )
     method = serializers.ChoiceField(choices=Payment.Method.choices)
+    declarations = serializers.ListField(
+        child=serializers.RegexField(r"^[0-9]{14}$", max_length=14),
+        required=False,
+        max_length=MAX_CHOSEN,
+        help_text="Transaction numbers of the account's declarations to pay first, in this "
+        "order, where the account applies payments to chosen declarations.",
+    )
+
+    def validate(self, data: dict) -> dict:
+        chosen = data.pop("declarations", [])
+        return {**data, "chosen": chosen}
+
+
+class AllocationSerializer(serializers.Serializer):
+    """What a payment paid of one debt, net of what was taken back."""
+
+    posted_at = serializers.DateTimeField(source="posting.posted_at")
+    kind = serializers.ChoiceField(source="posting.kind", choices=Posting.Kind.choices)
+    transaction_number = serializers.CharField(source="posting.transaction_number")
+    invoice = serializers.CharField(
+        source="invoice.reference", allow_null=True, help_text="The invoice's reference, if any."
+    )
+    statement_period_end = serializers.DateField(
+        source="statement_end",
+        allow_null=True,
+        help_text="The Statement of Account that shows the debt, once issued.",
+    )
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2)
 
 
 class PaymentSerializer(serializers.ModelSerializer):
+    """A payment with its status, what it paid (`allocations`, net of released rows) and
+    what of it is still `unapplied`; the payments come through
+    financial.selectors.with_applications, a page at once."""
+
     bn15 = serializers.CharField(source="program_account.bn15", read_only=True)
+    declarations = serializers.SerializerMethodField(
+        help_text="The declarations the payer chose to pay first."
+    )
+    allocations = AllocationSerializer(source="applications", many=True, read_only=True)
+    unapplied = serializers.DecimalField(
+        max_digits=14, decimal_places=2, read_only=True, allow_null=True
+    )
+    receipt_number = serializers.SerializerMethodField()
+    return_reason = serializers.ChoiceField(
+        choices=Payment.ReturnReason.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text="Why the bank returned it (Payments Canada Rule H1 codes); blank unless "
+        "returned.",
+    )
 
     class Meta:
         model = Payment
-        fields = ["id", "bn15", "amount", "method", "created_at"]
+        fields = [
+            "id",
+            "bn15",
+            "amount",
+            "method",
+            "status",
+            "created_at",
+            "settled_at",
+            "returned_at",
+            "return_reason",
+            "declarations",
+            "allocations",
+            "unapplied",
+            "receipt_number",
+        ]
         read_only_fields = fields
+
+    def get_declarations(self, payment: Payment) -> list[str]:
+        return sorted(declaration.transaction_number for declaration in payment.chosen.all())
+
+    def get_receipt_number(self, payment: Payment) -> str | None:
+        return payment.receipt_number if payment.has_receipt else None
 
 
 class StatementSerializer(serializers.ModelSerializer):

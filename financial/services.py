@@ -525,6 +525,32 @@ def payment_pad(
     return payment, True
 
 
+@transaction.atomic
+def payments_applied_set(
+    *,
+    actor: User,
+    program_account: ProgramAccount,
+    applied: str,
+    at: datetime.datetime | None = None,
+) -> ProgramAccount:
+    """The account's Business Account Manager chooses how its payments apply: to the oldest
+    debt first, or to the declarations the payer picks when paying, then the oldest
+    (docs/rules.md §12). Payments already made keep the way they were applied."""
+    _require(actor, Action.MANAGE_BANKING, program_account)
+    if applied not in ProgramAccount.PaymentsApplied.values:
+        raise FinancialError("payments_applied")
+    at = at or timezone.now()
+    ProgramAccount.objects.filter(pk=program_account.pk).update(payments_applied=applied)
+    program_account.payments_applied = applied
+    access_log_changed(
+        user=actor,
+        program_account=program_account,
+        action=Action.MANAGE_BANKING,
+        at=at,
+    )
+    return program_account
+
+
 def _chosen_declarations(program_account: ProgramAccount, numbers: list[str]):
     """The account's declarations named to be paid first, in the order named; refused when
     the account applies payments oldest first or a number is not one of its own."""

@@ -15,6 +15,22 @@ urlpatterns = [
         name="declaration_new",
     ),
     path("program-accounts/<str:bn15>/pay/", views.pay, name="pay"),
+    path("program-accounts/<str:bn15>/payments/", views.payments, name="payments"),
+    path(
+        "program-accounts/<str:bn15>/payments/applied/",
+        views.payments_applied,
+        name="payments_applied",
+    ),
+    path(
+        "program-accounts/<str:bn15>/payments/<int:pk>/",
+        views.payment_detail,
+        name="payment",
+    ),
+    path(
+        "program-accounts/<str:bn15>/payments/<int:pk>/receipt.pdf",
+        views.payment_receipt_pdf,
+        name="payment_receipt_pdf",
+    ),
     path("program-accounts/<str:bn15>/statements/", views.statements, name="statements"),
     path(
         "program-accounts/<str:bn15>/statements/<str:period_end>/",

@@ -22,6 +22,7 @@ from financial import selectors, services
 from financial.calculation import MAX_LINES, ZERO, positive_cents
 from financial.calendar import billing_period
 from financial.documents import (
+    receipt_pdf_response,
     statement_csv_response,
     statement_pdf_response,
     transactions_csv_response,
@@ -33,6 +34,7 @@ from financial.forms import (
     HistoryFilterForm,
     LineFormSet,
     PaymentForm,
+    PaymentsAppliedForm,
     line_initial,
 )
 from financial.models import DeclarationVersion, Invoice, Payment
@@ -40,19 +42,33 @@ from financial.models import DeclarationVersion, Invoice, Payment
 PAGE_SIZE = 50
 
 
-def _keyset(postings, cursor: str):
-    """Rows after the cursor `<posted_at ISO>|<id>`. The plain bound on posted_at lets the
-    (account, posted_at, id) index start right there: the same cost at any depth."""
-    posted_at, _, pk = cursor.partition("|")
+def _keyset(rows, cursor: str, moment_field: str = "posted_at"):
+    """Rows after the cursor `<moment ISO>|<id>`, newest first. The plain bound on the
+    moment lets the (account, moment, id) index start right there: the same cost at any
+    depth."""
+    text, _, pk = cursor.partition("|")
     try:
-        moment = parse_datetime(posted_at) if posted_at else None
+        moment = parse_datetime(text) if text else None
     except ValueError:  # a well-formed moment that is none, such as an offset of +99:00
         moment = None
     if moment is None or not (pk.isascii() and pk.isdigit()):
-        return postings
-    return postings.filter(posted_at__lte=moment).filter(
-        Q(posted_at__lt=moment) | Q(posted_at=moment, pk__lt=int(pk))
+        return rows
+    return rows.filter(**{f"{moment_field}__lte": moment}).filter(
+        Q(**{f"{moment_field}__lt": moment}) | Q(**{moment_field: moment, "pk__lt": int(pk)})
     )
+
+
+def _page(request: HttpRequest, rows, moment_field: str) -> tuple[list, str | None]:
+    """One page of rows after the request's cursor, and the query of the next page (None
+    on the last)."""
+    page = list(_keyset(rows, request.GET.get("after", ""), moment_field)[: PAGE_SIZE + 1])
+    more = len(page) > PAGE_SIZE
+    page = page[:PAGE_SIZE]
+    if not more:
+        return page, None
+    query = request.GET.copy()
+    query["after"] = f"{getattr(page[-1], moment_field).isoformat()}|{page[-1].pk}"
+    return page, query.urlencode()
 
 
 @login_required
@@ -66,18 +82,13 @@ def transactions(request: HttpRequest, bn15: str) -> HttpResponse:
     postings = selectors.history(request.user, account, **{k: v for k, v in filters.items() if v})
     if request.GET.get("format") == "csv":
         return transactions_csv_response(account, postings)
-    page = list(_keyset(postings, request.GET.get("after", ""))[: PAGE_SIZE + 1])
-    more = len(page) > PAGE_SIZE
-    page = page[:PAGE_SIZE]
-    query = request.GET.copy()
-    query.pop("after", None)
-    next_query = None
-    if more:
-        query["after"] = f"{page[-1].posted_at.isoformat()}|{page[-1].pk}"
-        next_query = query.urlencode()
+    page, next_query = _page(request, postings, "posted_at")
     csv_query = request.GET.copy()
     csv_query.pop("after", None)
     csv_query["format"] = "csv"
+    sees_money = can(request.user, Action.VIEW_STATEMENTS, account)
+    if sees_money:
+        selectors.with_payment_ids(page)
     return render(
         request,
         "financial/transactions.html",
@@ -89,10 +100,13 @@ def transactions(request: HttpRequest, bn15: str) -> HttpResponse:
             # a page instead of two a row.
             "daily_notice_url": reverse("daily_notice", args=[account.bn15, "0"])[:-2],
             "declaration_url": reverse("declaration", args=["0"])[:-2],
+            "payment_url": reverse("payment", args=[account.bn15, 0])[:-2],
             "next_query": next_query,
             "csv_query": csv_query.urlencode(),
-            "balance": selectors.account_balance(account)
-            if can(request.user, Action.VIEW_STATEMENTS, account)
+            "balance": selectors.account_balance(account) if sees_money else None,
+            # Beside rows filtered to what the user filed, others' payments stay out too.
+            "pending": selectors.pending_payments_total(account)
+            if sees_money and can(request.user, Action.VIEW_OTHERS_TRANSACTIONS, account)
             else None,
         },
     )
@@ -177,6 +191,9 @@ def declaration_detail(request: HttpRequest, transaction_number: str) -> HttpRes
     declaration = selectors.get_declaration_for(request.user, transaction_number)
     account = declaration.program_account
     access_log_viewed(user=request.user, program_account=account, what=transaction_number)
+    paid_by, owed = None, None
+    if can(request.user, Action.VIEW_STATEMENTS, account):
+        paid_by, owed = selectors.declaration_applications(declaration)
     return render(
         request,
         "financial/declaration.html",
@@ -184,6 +201,11 @@ def declaration_detail(request: HttpRequest, transaction_number: str) -> HttpRes
             "declaration": declaration,
             "versions": declaration.versions.prefetch_related("lines").select_related("created_by"),
             "may_correct": can(request.user, Action.CORRECT_DECLARATION, account),
+            "paid_by": paid_by,
+            "owed": owed,
+            "payment_url": reverse("payment", args=[account.bn15, 0])[:-2],
+            "invoice_url": reverse("invoice", args=[account.bn15, 0])[:-2],
+            "statement_url": reverse("statement", args=[account.bn15, "0"])[:-2],
         },
     )
 
@@ -238,9 +260,13 @@ def pay(request: HttpRequest, bn15: str) -> HttpResponse:
         provider_payments = list(selectors.third_party_payments_since(account, period_start))
     # "Pay this invoice" comes here with the amount that pays it off.
     prefilled = positive_cents(request.GET.get("amount", ""))
+    payable = []
+    if account.payments_applied == account.PaymentsApplied.CHOSEN:
+        payable = selectors.declarations_owing(request.user, account)
     form = PaymentForm(
         request.POST or None,
         provider_paid=bool(provider_payments),
+        payable=[(debt.transaction_number, money(debt.unpaid)) for debt in payable],
         initial={"amount": prefilled} if prefilled else {},
     )
     if request.method == "POST" and form.is_valid():
@@ -251,10 +277,16 @@ def pay(request: HttpRequest, bn15: str) -> HttpResponse:
         except FinancialError as error:
             form.add_error(None, error.message)
         else:
-            messages.success(
-                request,
-                _("Payment of %(amount)s received.") % {"amount": money(payment.amount)},
-            )
+            if payment.status == Payment.Status.SETTLED:
+                text = _("Payment of %(amount)s received.")
+            else:
+                text = _(
+                    "Payment of %(amount)s sent: it is pending until the money reaches CBSA, "
+                    "and the balance does not include it until then."
+                )
+            messages.success(request, text % {"amount": money(payment.amount)})
+            if can(request.user, Action.VIEW_STATEMENTS, account):
+                return redirect("payment", bn15=bn15, pk=payment.pk)
             return redirect("transactions", bn15=bn15)
     sees_balance = can(request.user, Action.VIEW_STATEMENTS, account)
     return render(
@@ -265,9 +297,100 @@ def pay(request: HttpRequest, bn15: str) -> HttpResponse:
             "form": form,
             "provider_payments": provider_payments,
             "card_limit": Payment.CREDIT_CARD_LIMIT,
+            "card_remaining": selectors.card_remaining(account, timezone.localdate()),
+            "chooses": account.payments_applied == account.PaymentsApplied.CHOSEN,
             "balance": selectors.account_balance(account) if sees_balance else None,
+            "pending": selectors.pending_payments_total(account) if sees_balance else None,
         },
     )
+
+
+# --- Payments and their receipts ------------------------------------------------------------
+
+
+@login_required
+def payments(request: HttpRequest, bn15: str) -> HttpResponse:
+    account = get_program_account_for(request.user, bn15, Action.VIEW_STATEMENTS)
+    access_log_viewed(user=request.user, program_account=account, action=Action.VIEW_STATEMENTS)
+    page, next_query = _page(
+        request, selectors.payments_visible_to(request.user, account), "created_at"
+    )
+    return render(
+        request,
+        "financial/payments.html",
+        {
+            "account": account,
+            "payments": page,
+            "next_query": next_query,
+            # Row links are this prefix plus the payment's id: one reverse() a page.
+            "payment_url": reverse("payment", args=[account.bn15, 0])[:-2],
+            "balance": selectors.account_balance(account),
+            "pending": selectors.pending_payments_total(account),
+            "may_pay": can(request.user, Action.PAY, account),
+            "may_choose": can(request.user, Action.MANAGE_BANKING, account),
+            "chooses": account.payments_applied == account.PaymentsApplied.CHOSEN,
+        },
+    )
+
+
+@login_required
+def payment_detail(request: HttpRequest, bn15: str, pk: int) -> HttpResponse:
+    account, payment = selectors.get_payment_for(request.user, bn15, pk)
+    access_log_viewed(
+        user=request.user,
+        program_account=account,
+        action=Action.VIEW_STATEMENTS,
+        what=payment.receipt_number,
+    )
+    selectors.with_applications([payment])
+    return render(
+        request,
+        "financial/payment.html",
+        {
+            "account": account,
+            "payment": payment,
+            "timeline": selectors.payment_timeline(payment),
+            "applications": payment.applications,
+            "unapplied": payment.unapplied,
+            "chosen": payment.chosen.order_by("transaction_number"),
+            "invoice_url": reverse("invoice", args=[account.bn15, 0])[:-2],
+            "declaration_url": reverse("declaration", args=["0"])[:-2],
+            "statement_url": reverse("statement", args=[account.bn15, "0"])[:-2],
+        },
+    )
+
+
+@login_required
+def payment_receipt_pdf(request: HttpRequest, bn15: str, pk: int) -> HttpResponse:
+    account, payment = selectors.get_payment_for(request.user, bn15, pk)
+    if not payment.has_receipt:
+        raise Http404
+    access_log_viewed(
+        user=request.user,
+        program_account=account,
+        action=Action.VIEW_STATEMENTS,
+        what=payment.receipt_number,
+    )
+    return receipt_pdf_response(account, payment, selectors.payment_applications(payment))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def payments_applied(request: HttpRequest, bn15: str) -> HttpResponse:
+    account = get_program_account_for(request.user, bn15, Action.MANAGE_BANKING)
+    access_log_viewed(user=request.user, program_account=account, action=Action.MANAGE_BANKING)
+    form = PaymentsAppliedForm(request.POST or None, initial={"applied": account.payments_applied})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.payments_applied_set(
+                actor=request.user, program_account=account, **form.cleaned_data
+            )
+        except FinancialError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("How payments apply is saved."))
+            return redirect("payments", bn15=bn15)
+    return render(request, "financial/payments_applied.html", {"account": account, "form": form})
 
 
 # --- Statements of Account ----------------------------------------------------------------

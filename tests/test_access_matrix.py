@@ -122,6 +122,8 @@ RULES: dict[str, list[Case]] = {
         ),
     ],
     "api-payments": [
+        Case({"bn15": "rm1"}, {"get": {**STATEMENTS_RM1, "anonymous": 401}}),
+        Case({"bn15": "rm2"}, {"get": {**SEES_RM2, "anonymous": 401}}),
         Case(
             {"bn15": "rm1"},
             {"post": {**ACTS_ON_RM1, "importer_bam": 400, "broker_bm": 400, "anonymous": 401}},
@@ -129,6 +131,33 @@ RULES: dict[str, list[Case]] = {
         Case(
             {"bn15": "rm2"},
             {"post": {**ACTS_ON_RM2, "importer_bam": 400, "broker_bm": 400, "anonymous": 401}},
+        ),
+    ],
+    "api-payment": [
+        Case(
+            {"bn15": "rm1", "pk": "settled_payment"},
+            {"get": {**STATEMENTS_RM1, "anonymous": 401}},
+        ),
+        # RM0001's payment under RM0002: not found, even for those who see both.
+        Case({"bn15": "rm2", "pk": "settled_payment"}, {"get": expect(404, anonymous=401)}),
+    ],
+    "api-payment-receipt": [
+        Case(
+            {"bn15": "rm1", "pk": "settled_payment"},
+            {"get": {**STATEMENTS_RM1, "anonymous": 401}},
+        ),
+        # A payment still pending has no receipt.
+        Case(
+            {"bn15": "rm1", "pk": "pending_payment"},
+            {
+                "get": {
+                    **STATEMENTS_RM1,
+                    "importer_bam": 404,
+                    "reader": 404,
+                    "broker_bm": 404,
+                    "anonymous": 401,
+                }
+            },
         ),
     ],
     "api-declaration": [
@@ -198,6 +227,28 @@ RULES: dict[str, list[Case]] = {
     "pay": [
         Case({"bn15": "rm1"}, {"get": ACTS_ON_RM1, "post": ACTS_ON_RM1}),
         Case({"bn15": "rm2"}, {"get": ACTS_ON_RM2}),
+    ],
+    "payments": [
+        Case({"bn15": "rm1"}, {"get": STATEMENTS_RM1}),
+        Case({"bn15": "rm2"}, {"get": SEES_RM2}),
+    ],
+    "payment": [
+        Case({"bn15": "rm1", "pk": "settled_payment"}, {"get": STATEMENTS_RM1}),
+        # RM0001's payment under RM0002: not found, even for those who see both.
+        Case({"bn15": "rm2", "pk": "settled_payment"}, {"get": expect(404, anonymous=302)}),
+    ],
+    "payment_receipt_pdf": [
+        Case({"bn15": "rm1", "pk": "settled_payment"}, {"get": STATEMENTS_RM1}),
+        # A payment still pending has no receipt.
+        Case(
+            {"bn15": "rm1", "pk": "pending_payment"},
+            {"get": {**STATEMENTS_RM1, "importer_bam": 404, "reader": 404, "broker_bm": 404}},
+        ),
+    ],
+    # How payments apply: the Business Account Manager (an empty form: 200 with errors).
+    "payments_applied": [
+        Case({"bn15": "rm1"}, {"get": BANKING_RM1, "post": BANKING_RM1}),
+        Case({"bn15": "rm2"}, {"get": BANKING_RM2}),
     ],
     "pad_agreement": [
         Case({"bn15": "rm1"}, {"get": BANKING_RM1}),
@@ -436,7 +487,25 @@ def world(
         holder_name="Maple Imports Inc.",
         accept_terms=True,
     )
+    from financial.services import payment_create
+
+    settled, _ = payment_create(
+        actor=importer_bam,
+        program_account=rm1,
+        amount=Decimal("40.00"),
+        method="debit_card",
+        idempotency_key="matrix-settled",
+    )
+    waiting, _ = payment_create(
+        actor=importer_bam,
+        program_account=rm1,
+        amount=Decimal("30.00"),
+        method="online_banking",
+        idempotency_key="matrix-pending",
+    )
     return {
+        "settled_payment": str(settled.pk),
+        "pending_payment": str(waiting.pk),
         "invoice": str(invoice.pk),
         "pad_agreement": str(agreement.pk),
         "statement": statement.period_end.isoformat(),

@@ -70,8 +70,11 @@ def test_a_payment_with_the_broker_down_is_saved_and_the_payer_sees_it(
     with django_capture_on_commit_callbacks(execute=True):
         response = pay_on_the_page(client_for(importer_bam), rm1)
     assert response.status_code == 302
-    assert response["Location"] == f"/en/program-accounts/{rm1.bn15}/transactions/"
     assert Payment.objects.count() == 1
+    assert (
+        response["Location"]
+        == f"/en/program-accounts/{rm1.bn15}/payments/{Payment.objects.get().pk}/"
+    )
     assert Notification.objects.filter(recipient=importer_bam).count() == 1
     waiting = OutboxMessage.objects.get()
     assert waiting.sent_at is None

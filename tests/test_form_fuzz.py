@@ -77,6 +77,7 @@ PAGES = [
     ("bn_apply", {}),
     ("rpp_apply", {"bn15": "123456782RM0002"}),
     ("pad_agreement_new", {"bn15": "123456782RM0001"}),
+    ("payments_applied", {"bn15": "123456782RM0001"}),
 ]
 
 

@@ -189,6 +189,71 @@ def test_transactions_page_and_daily_notice(
     )
 
 
+def test_payments_pages(client_for, django_assert_max_num_queries, importer_bam, rm1, rm2):
+    """The payments list, the history with payment rows linked to their pages, a payment
+    that paid many debts and a declaration that many payments paid."""
+    declaration = file(importer_bam, rm1)  # $18.90 owed
+
+    def paying(*methods):
+        def pay(count):
+            for _ in range(count):
+                n = next(numbers)
+                payment_create(
+                    actor=importer_bam,
+                    program_account=rm1,
+                    amount=D("0.50"),
+                    method=methods[n % len(methods)],
+                    idempotency_key=f"row-{n}",
+                )
+
+        return pay
+
+    pay = paying("debit_card")  # posted at once: a row of the history too
+    for name, grow in (("payments", paying("debit_card", "online_banking")), ("transactions", pay)):
+        read_at_two_sizes(
+            client_for,
+            django_assert_max_num_queries,
+            Case(
+                importer_bam,
+                lambda name=name: reverse(name, args=[rm1.bn15]),
+                grow,
+                html_rows(f"{rm1.bn15}/payments/"),
+            ),
+        )
+    read_at_two_sizes(
+        client_for,
+        django_assert_max_num_queries,
+        Case(
+            importer_bam,
+            lambda: reverse("declaration", args=[declaration.transaction_number]),
+            pay,
+            html_rows(">P00"),
+        ),
+    )
+
+    def debts_then_one_payment(count):
+        for _ in range(count):
+            charge(rm2, "1.00", transaction_number=f"{next(numbers):014d}")
+        payment, _ = payment_create(
+            actor=importer_bam,
+            program_account=rm2,
+            amount=D(count),
+            method="debit_card",
+            idempotency_key=f"debts-{count}",
+        )
+        return reverse("payment", args=[rm2.bn15, payment.pk])
+
+    # A payment's debts are fixed once it settles: one that paid few, then one that paid many.
+    client = client_for(importer_bam)
+    with CaptureQueriesContext(connection) as small:
+        first = client.get(debts_then_one_payment(SMALL))
+    url = debts_then_one_payment(LARGE)
+    with django_assert_max_num_queries(len(small)):
+        second = client.get(url)
+    assert html_rows("/declarations/")(first) == SMALL
+    assert html_rows("/declarations/")(second) == LARGE
+
+
 def test_statements_page(client_for, django_assert_max_num_queries, importer_bam, rm1):
     def grow(count):
         for _ in range(count):
@@ -509,6 +574,33 @@ def test_api_invoices(client_for, django_assert_max_num_queries, officer, broker
             invoices_on(rm1, officer, broker_bm),
             api_rows,
         ),
+    )
+
+
+def test_api_payments(client_for, django_assert_max_num_queries, importer_bam, broker_bm, rm1):
+    """A broker with the payments visibility: payments each paying debts, some pending,
+    some chosen declarations first."""
+    rm1.payments_applied = "chosen"
+    rm1.save(update_fields=["payments_applied"])
+
+    def grow(count):
+        for _ in range(count):
+            n = next(numbers)
+            declaration = file(importer_bam, rm1)
+            charge(rm1, "1.00")
+            payment_create(
+                actor=importer_bam,
+                program_account=rm1,
+                amount=D("30.00"),
+                method="debit_card" if n % 3 else "wire",
+                idempotency_key=f"api-{n}",
+                chosen=[declaration.transaction_number] if n % 2 else [],
+            )
+
+    read_at_two_sizes(
+        client_for,
+        django_assert_max_num_queries,
+        Case(broker_bm, lambda: reverse("api-payments", args=[rm1.bn15]), grow, api_rows),
     )
 
 

@@ -29,6 +29,14 @@ PDF_TEXTS = (
         "Electronic payments count until 23:59 Eastern time on the due date. Interest "
         "applies to amounts unpaid after the due date."
     ),
+    gettext_noop("Payment receipt"),
+    gettext_noop("Receipt number"),
+    gettext_noop("Method"),
+    gettext_noop("Amount"),
+    gettext_noop("Received"),
+    gettext_noop("What it paid"),
+    gettext_noop("Still unapplied, a credit on the account"),
+    gettext_noop("Paid by"),
 )
 
 

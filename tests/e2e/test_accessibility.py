@@ -32,6 +32,8 @@ SIGNED_IN = [
     "/{lang}/program-accounts/123456782RM0001/pay/",
     "/{lang}/program-accounts/123456782RM0001/statements/",
     "/{lang}/program-accounts/123456782RM0001/invoices/",
+    "/{lang}/program-accounts/123456782RM0001/payments/",
+    "/{lang}/program-accounts/123456782RM0001/payments/applied/",
     "/{lang}/businesses/123456782/employees/",
     "/{lang}/businesses/123456782/third-parties/",
     "/{lang}/businesses/123456782/access-log/",
@@ -65,7 +67,7 @@ def test_pages_have_no_serious_accessibility_violations(live_server, audit_page,
     page = audit_page
     from django.core.management import call_command
 
-    from financial.models import Invoice, Statement
+    from financial.models import Invoice, Payment, Statement
 
     call_command("seed_demo")
     from cases.models import Case
@@ -80,6 +82,8 @@ def test_pages_have_no_serious_accessibility_violations(live_server, audit_page,
     relationship = Relationship.objects.filter(importer__bn9="123456782", status="active").first()
     revoke = f"/{{lang}}/businesses/123456782/third-parties/{relationship.pk}/revoke/"
     withdraw = f"/{{lang}}/cases/{Case.objects.get().pk}/withdraw/"
+    paid = Payment.objects.filter(program_account__bn15="123456782RM0001").latest("created_at")
+    payment = f"/{{lang}}/program-accounts/123456782RM0001/payments/{paid.pk}/"
     base = live_server.url
     found = {}
     for path in SIGNED_OUT:
@@ -90,7 +94,7 @@ def test_pages_have_no_serious_accessibility_violations(live_server, audit_page,
     page.get_by_label("Password").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Sign In").click()
     page.wait_for_url(f"{base}/fr/")  # Marie works in French
-    for path in [*SIGNED_IN, statement, invoice, case, revoke, withdraw]:
+    for path in [*SIGNED_IN, statement, invoice, payment, case, revoke, withdraw]:
         url = base + path.format(lang=lang)
         found[url] = violations(page, url)
     # An officer, linked to no business, starts on the page that leads to the admin.

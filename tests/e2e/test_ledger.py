@@ -65,12 +65,14 @@ def test_file_see_pay_and_a_broker_files_too(live_server, browser, page, screens
     page.goto(f"{base}/en/")
     page.get_by_role("link", name=re.compile("Make a Payment")).click()
     page.get_by_label("Amount (CAD)").fill("118.25")
-    page.get_by_label("Online banking").check()
+    page.get_by_label("Debit card").check()  # settles while the payer waits
     screenshot(page, "pay")
     page.get_by_role("button", name="Pay").click()
     expect(page.get_by_text("Payment of $118.25 received.")).to_be_visible()
-    expect(page.get_by_text("Balance: $0.00")).to_be_visible()
+    expect(page.get_by_role("link", name=number)).to_be_visible()  # what it paid
     screenshot(page, "paid")
+    page.goto(f"{base}/en/program-accounts/{rm1.bn15}/transactions/")
+    expect(page.get_by_text("Balance: $0.00")).to_be_visible()
     assert Declaration.objects.get().status == "paid"
 
     broker_context = browser.new_context(viewport={"width": 1280, "height": 900})
