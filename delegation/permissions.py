@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.identifiers import IdentifierError, normalize_program_account
 from accounts.models import ROLE_RANK, Business, Membership, ProgramAccount, Role
-from delegation.models import ClientGroup, Relationship, RelationshipAccount
+from delegation.models import ClientGroup, Relationship, RelationshipAccount, SuretyInvitation
 
 
 class Action(StrEnum):
@@ -44,6 +44,7 @@ class Action(StrEnum):
     VIEW_CASES = "view_cases"
     FILE_CASE = "file_case"
     MANAGE_BANKING = "manage_banking"
+    INVITE_SURETY = "invite_surety"
 
 
 ACTION_LABELS = {
@@ -62,6 +63,7 @@ ACTION_LABELS = {
     Action.VIEW_CASES: _("Cases"),
     Action.FILE_CASE: _("Case filed or followed up"),
     Action.MANAGE_BANKING: _("Pre-authorized debits, refunds and how payments apply"),
+    Action.INVITE_SURETY: _("Surety invited or invitation withdrawn"),
 }
 
 READ_ACTIONS = frozenset(
@@ -87,9 +89,9 @@ MANAGE_ACTIONS = EDIT_ACTIONS | {
     Action.CANCEL_BOND,  # the importer's side; a surety cancels through bond_issuer_for
 }
 
-# The importer's bank account and its money: only its Business Account Manager, never a
-# third party (docs/rules.md §12).
-BAM_ACTIONS = MANAGE_ACTIONS | {Action.MANAGE_BANKING}
+# The importer's bank account and its money, and who may post security for it: only its
+# Business Account Manager, never a third party (docs/rules.md §7, §12).
+BAM_ACTIONS = MANAGE_ACTIONS | {Action.MANAGE_BANKING, Action.INVITE_SURETY}
 
 # What each employee role may do on the program accounts it covers.
 ROLE_ACTIONS = {
@@ -441,3 +443,14 @@ def program_account_for_bond(user, bn15: str) -> ProgramAccount | None:
         return ProgramAccount.objects.filter(bn15=normalize_program_account(bn15)).first()
     except IdentifierError:
         return None
+
+
+def surety_invitations_visible_to(user) -> QuerySet[SuretyInvitation]:
+    """The invitations a surety's people see: those that stand, and those withdrawn after
+    a bond was posted under them. One withdrawn before any bond tells nothing more."""
+    surety = surety_of(user)
+    if surety is None:
+        return SuretyInvitation.objects.none()
+    return SuretyInvitation.objects.filter(surety=surety).filter(
+        Q(withdrawn_at__isnull=True) | Q(used_at__isnull=False)
+    )

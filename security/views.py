@@ -45,6 +45,7 @@ def financial_security(request: HttpRequest, bn15: str) -> HttpResponse:
             "may_request": can(request.user, Action.REQUEST_REDUCTION, account),
             "may_cancel": can(request.user, Action.CANCEL_BOND, account),
             "may_apply_rpp": is_bam(request.user, account.business),
+            "may_invite": can(request.user, Action.INVITE_SURETY, account),
         },
     )
 
