@@ -430,19 +430,43 @@ def bond_issuer_for(user) -> Business | None:
     return membership.business if membership else None
 
 
-def program_account_for_bond(user, bn15: str) -> ProgramAccount | None:
-    """The account a surety's user posts a bond for (None if CBSA has no such number);
-    403 for anyone who may not post its bonds (`bond_issuer_for`).
+def may_post_bond(user, program_account: ProgramAccount) -> bool:
+    """Whether the user may post a bond for this account: they post the bonds of a surety
+    (`bond_issuer_for`) that holds a standing invitation from the account's importer
+    (docs/rules.md §7). A surety is no third party of the importer: nothing else of the
+    account is open to it."""
+    surety = bond_issuer_for(user)
+    return (
+        surety is not None
+        and SuretyInvitation.objects.standing()
+        .filter(surety=surety, program_account=program_account)
+        .exists()
+    )
 
-    Not through the delegation rules: a surety is no third party of the importer and
-    holds no relationship with it; it issues the e-bond at the importer's request, which
-    gives it the account number. All it learns here is whether that number exists."""
-    if bond_issuer_for(user) is None:
+
+def program_account_for_bond(user, bn15: str) -> ProgramAccount | None:
+    """The account a surety's user posts a bond for, if `may_post_bond`; 403 for anyone
+    who may not post the surety's bonds (`bond_issuer_for`).
+
+    None alike for a number CBSA does not have, one written wrong, and an account whose
+    importer did not invite the surety: the refusal tells nothing of which."""
+    surety = bond_issuer_for(user)
+    if surety is None:
         raise PermissionDenied
     try:
-        return ProgramAccount.objects.filter(bn15=normalize_program_account(bn15)).first()
+        bn15 = normalize_program_account(bn15)
     except IdentifierError:
         return None
+    return (
+        ProgramAccount.objects.select_related("business")
+        .filter(
+            bn15=bn15,
+            pk__in=SuretyInvitation.objects.standing()
+            .filter(surety=surety)
+            .values("program_account_id"),
+        )
+        .first()
+    )
 
 
 def surety_invitations_visible_to(user) -> QuerySet[SuretyInvitation]:
@@ -453,4 +477,12 @@ def surety_invitations_visible_to(user) -> QuerySet[SuretyInvitation]:
         return SuretyInvitation.objects.none()
     return SuretyInvitation.objects.filter(surety=surety).filter(
         Q(withdrawn_at__isnull=True) | Q(used_at__isnull=False)
+    )
+
+
+def program_accounts_seen_by_surety(user) -> QuerySet[ProgramAccount]:
+    """The accounts whose bonds (and importer's legal name) a surety's people see: those
+    of `surety_invitations_visible_to`."""
+    return ProgramAccount.objects.filter(
+        pk__in=surety_invitations_visible_to(user).values("program_account_id")
     )
