@@ -29,7 +29,10 @@ def demo_security_seed(users: dict[str, User], *, months: int = 13) -> int:
     posted = 0
     for bn15, bam, number, amount in BONDS:
         account = ProgramAccount.objects.get(bn15=bn15)
-        if not SuretyInvitation.objects.standing().filter(program_account=account).exists():
+        standing = SuretyInvitation.objects.standing().filter(
+            program_account=account, surety__bn9=SURETY_BN9
+        )
+        if not standing.exists():
             surety_invite(
                 actor=users[bam],
                 program_account=account,

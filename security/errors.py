@@ -35,5 +35,5 @@ MESSAGES = {
 
 class SecurityError(CodedError):
     messages = MESSAGES
-    statuses = {"not_a_surety": 403, "surety_reader": 403}
-    fields = {"not_invited": "program_account"}
+    # An account the surety was not invited to is answered like one that does not exist.
+    statuses = {"not_a_surety": 403, "surety_reader": 403, "not_invited": 404}
