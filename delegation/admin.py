@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from carm.admin import ReadOnlyAdmin
-from delegation.models import AccessLogEntry, ClientGroup, Relationship
+from delegation.models import AccessLogEntry, ClientGroup, Relationship, SuretyInvitation
 
 
 @admin.register(Relationship)
@@ -31,3 +31,20 @@ class AccessLogEntryAdmin(ReadOnlyAdmin):
     search_fields = ("importer__bn9", "provider__bn9", "user__email")
     list_select_related = ("importer", "provider", "user", "program_account")
     date_hierarchy = "at"
+
+
+@admin.register(SuretyInvitation)
+class SuretyInvitationAdmin(ReadOnlyAdmin):
+    """Who invited which surety to post security for which account (docs/rules.md §7)."""
+
+    list_display = (
+        "program_account",
+        "surety",
+        "invited_by",
+        "created_at",
+        "used_at",
+        "withdrawn_at",
+    )
+    search_fields = ("program_account__bn15", "surety__bn9", "surety__legal_name")
+    list_select_related = ("program_account", "surety", "invited_by")
+    date_hierarchy = "created_at"

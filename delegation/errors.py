@@ -20,6 +20,12 @@ MESSAGES = {
     ),
     "not_a_client": _("Only importers in a relationship with your business can be added."),
     "not_an_employee": _("Only people of your business can be added."),
+    "not_inviting": _("Only the importer's Business Account Manager invites a surety."),
+    "unknown_surety": _("CBSA has no surety company with this business number."),
+    "surety_invited": _(
+        "This surety company is already invited to post security for this program account."
+    ),
+    "invitation_withdrawn": _("This invitation was already withdrawn."),
 }
 
 

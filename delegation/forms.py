@@ -105,3 +105,19 @@ class ClientGroupMembersForm(ServiceErrorsMixin, forms.Form):
         self.fields["clients"].label_from_instance = lambda b: f"{b.legal_name} ({b.bn9})"
         self.fields["employees"].queryset = employees
         self.fields["employees"].label_from_instance = lambda u: f"{u.get_full_name()} ({u.email})"
+
+
+class SuretyInviteForm(ServiceErrorsMixin, forms.Form):
+    """The importer's BAM invites a surety company to post security for an account."""
+
+    surety_bn9 = forms.CharField(
+        label=_("Surety company's business number (BN9)"),
+        max_length=20,
+        help_text=_("Your surety gives you this number, for example 123456782."),
+    )
+    error_fields = {
+        "bn9_format": "surety_bn9",
+        "bn9_check_digit": "surety_bn9",
+        "unknown_surety": "surety_bn9",
+        "surety_invited": "surety_bn9",
+    }

@@ -193,3 +193,70 @@ class AccessLogEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.action} {self.what}"
+
+
+class SuretyInvitationQuerySet(models.QuerySet):
+    def standing(self) -> "SuretyInvitationQuerySet":
+        """Not withdrawn: the surety may post bonds for the account (docs/rules.md §7)."""
+        return self.filter(withdrawn_at__isnull=True)
+
+    def pending(self) -> "SuretyInvitationQuerySet":
+        """Standing, and no bond posted under it yet."""
+        return self.standing().filter(used_at__isnull=True)
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent())
+class SuretyInvitation(models.Model):
+    """An importer's BAM asks a surety company to post financial security for one of its
+    program accounts. A surety posts bonds only for accounts whose invitation stands; the
+    importer withdraws it to stop new bonds (those already posted stay until cancelled)."""
+
+    program_account = models.ForeignKey(
+        ProgramAccount,
+        on_delete=models.PROTECT,
+        related_name="surety_invitations",
+        verbose_name=_("program account"),
+    )
+    surety = models.ForeignKey(
+        Business,
+        on_delete=models.PROTECT,
+        related_name="surety_invitations",
+        verbose_name=_("surety"),
+    )
+    # Blank only for the invitations recorded for bonds posted before invitations existed.
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("invited by"),
+    )
+    created_at = models.DateTimeField(_("invited"), default=timezone.now)
+    used_at = models.DateTimeField(_("first bond posted"), null=True, blank=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("withdrawn by"),
+    )
+
+    objects = SuretyInvitationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("surety invitation")
+        verbose_name_plural = _("surety invitations")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program_account", "surety"],
+                condition=Q(withdrawn_at__isnull=True),
+                name="surety_invitation_one_standing",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.surety.legal_name} → {self.program_account.bn15}"

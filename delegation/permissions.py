@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.identifiers import IdentifierError, normalize_program_account
 from accounts.models import ROLE_RANK, Business, Membership, ProgramAccount, Role
-from delegation.models import ClientGroup, Relationship, RelationshipAccount
+from delegation.models import ClientGroup, Relationship, RelationshipAccount, SuretyInvitation
 
 
 class Action(StrEnum):
@@ -44,6 +44,7 @@ class Action(StrEnum):
     VIEW_CASES = "view_cases"
     FILE_CASE = "file_case"
     MANAGE_BANKING = "manage_banking"
+    INVITE_SURETY = "invite_surety"
 
 
 ACTION_LABELS = {
@@ -62,6 +63,7 @@ ACTION_LABELS = {
     Action.VIEW_CASES: _("Cases"),
     Action.FILE_CASE: _("Case filed or followed up"),
     Action.MANAGE_BANKING: _("Pre-authorized debits, refunds and how payments apply"),
+    Action.INVITE_SURETY: _("Surety invited or invitation withdrawn"),
 }
 
 READ_ACTIONS = frozenset(
@@ -87,9 +89,9 @@ MANAGE_ACTIONS = EDIT_ACTIONS | {
     Action.CANCEL_BOND,  # the importer's side; a surety cancels through bond_issuer_for
 }
 
-# The importer's bank account and its money: only its Business Account Manager, never a
-# third party (docs/rules.md §12).
-BAM_ACTIONS = MANAGE_ACTIONS | {Action.MANAGE_BANKING}
+# The importer's bank account and its money, and who may post security for it: only its
+# Business Account Manager, never a third party (docs/rules.md §7, §12).
+BAM_ACTIONS = MANAGE_ACTIONS | {Action.MANAGE_BANKING, Action.INVITE_SURETY}
 
 # What each employee role may do on the program accounts it covers.
 ROLE_ACTIONS = {
@@ -428,16 +430,59 @@ def bond_issuer_for(user) -> Business | None:
     return membership.business if membership else None
 
 
-def program_account_for_bond(user, bn15: str) -> ProgramAccount | None:
-    """The account a surety's user posts a bond for (None if CBSA has no such number);
-    403 for anyone who may not post its bonds (`bond_issuer_for`).
+def may_post_bond(user, program_account: ProgramAccount) -> bool:
+    """Whether the user may post a bond for this account: they post the bonds of a surety
+    (`bond_issuer_for`) that holds a standing invitation from the account's importer
+    (docs/rules.md §7). A surety is no third party of the importer: nothing else of the
+    account is open to it."""
+    surety = bond_issuer_for(user)
+    return (
+        surety is not None
+        and SuretyInvitation.objects.standing()
+        .filter(surety=surety, program_account=program_account)
+        .exists()
+    )
 
-    Not through the delegation rules: a surety is no third party of the importer and
-    holds no relationship with it; it issues the e-bond at the importer's request, which
-    gives it the account number. All it learns here is whether that number exists."""
-    if bond_issuer_for(user) is None:
+
+def program_account_for_bond(user, bn15: str) -> ProgramAccount | None:
+    """The account a surety's user posts a bond for, if `may_post_bond`; 403 for anyone
+    who may not post the surety's bonds (`bond_issuer_for`).
+
+    None alike for a number CBSA does not have, one written wrong, and an account whose
+    importer did not invite the surety: the refusal tells nothing of which."""
+    surety = bond_issuer_for(user)
+    if surety is None:
         raise PermissionDenied
     try:
-        return ProgramAccount.objects.filter(bn15=normalize_program_account(bn15)).first()
+        bn15 = normalize_program_account(bn15)
     except IdentifierError:
         return None
+    return (
+        ProgramAccount.objects.select_related("business")
+        .filter(
+            bn15=bn15,
+            pk__in=SuretyInvitation.objects.standing()
+            .filter(surety=surety)
+            .values("program_account_id"),
+        )
+        .first()
+    )
+
+
+def surety_invitations_visible_to(user) -> QuerySet[SuretyInvitation]:
+    """The invitations a surety's people see: those that stand, and those withdrawn after
+    a bond was posted under them. One withdrawn before any bond tells nothing more."""
+    surety = surety_of(user)
+    if surety is None:
+        return SuretyInvitation.objects.none()
+    return SuretyInvitation.objects.filter(surety=surety).filter(
+        Q(withdrawn_at__isnull=True) | Q(used_at__isnull=False)
+    )
+
+
+def program_accounts_seen_by_surety(user) -> QuerySet[ProgramAccount]:
+    """The accounts whose bonds (and importer's legal name) a surety's people see: those
+    of `surety_invitations_visible_to`."""
+    return ProgramAccount.objects.filter(
+        pk__in=surety_invitations_visible_to(user).values("program_account_id")
+    )

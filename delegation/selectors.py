@@ -3,7 +3,7 @@
 from django.db.models import Q, QuerySet
 
 from accounts.models import Business, ProgramAccount, User
-from delegation.models import AccessLogEntry, ClientGroup, Relationship
+from delegation.models import AccessLogEntry, ClientGroup, Relationship, SuretyInvitation
 from delegation.permissions import (
     Action,
     can,
@@ -11,6 +11,7 @@ from delegation.permissions import (
     is_bam,
     manager_role,
     relationships_acting_for,
+    surety_invitations_visible_to,
     third_party_relationships_of,
 )
 
@@ -88,3 +89,16 @@ def access_log(user, importer: Business, *, limit: int = 200) -> QuerySet[Access
     if not is_bam(user, importer):
         return AccessLogEntry.objects.none()
     return importer.access_log.select_related("user", "provider", "program_account")[:limit]
+
+
+def account_surety_invitations(user, program_account: ProgramAccount) -> QuerySet:
+    """An account's invitations to sureties, newest first, for those who invite them."""
+    if not can(user, Action.INVITE_SURETY, program_account):
+        return SuretyInvitation.objects.none()
+    return program_account.surety_invitations.select_related("surety", "invited_by")
+
+
+def surety_invitations(user) -> QuerySet:
+    """The invitations a surety's people see (`surety_invitations_visible_to`), newest
+    first."""
+    return surety_invitations_visible_to(user).select_related("program_account__business")

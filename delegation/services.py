@@ -8,9 +8,10 @@ from django.utils import timezone
 from accounts.identifiers import IdentifierError, normalize_bn9
 from accounts.models import Business, ProgramAccount, Role, User
 from delegation.errors import DelegationError
-from delegation.models import AccessLogEntry, ClientGroup, Relationship
+from delegation.models import AccessLogEntry, ClientGroup, Relationship, SuretyInvitation
 from delegation.permissions import (
     Action,
+    can,
     employee_role,
     grantable_accounts,
     is_bam,
@@ -252,6 +253,75 @@ def client_group_delete(*, actor: User, group: ClientGroup) -> None:
     group.employees.clear()
     group.deleted_at = timezone.now()
     group.save(update_fields=["deleted_at"])
+
+
+# --- Surety invitations -------------------------------------------------------------------
+
+
+def _notify_surety(invitation: SuretyInvitation, *, kind: Kind, step: str) -> None:
+    """Every person of the surety hears of its invitations: its readers see its bonds too."""
+    account = invitation.program_account
+    for membership in invitation.surety.memberships.select_related("user"):
+        notification_send(
+            recipient=membership.user,
+            kind=kind,
+            dedupe_key=f"surety_invitation:{invitation.pk}:{step}",
+            context={"business": account.business.legal_name, "account": account.display_number},
+            route="surety_invitations",
+        )
+
+
+@transaction.atomic
+def surety_invite(
+    *,
+    actor: User,
+    program_account: ProgramAccount,
+    surety_bn9: str,
+    at: datetime.datetime | None = None,
+) -> SuretyInvitation:
+    """The importer's BAM invites a surety company, by its business number, to post
+    financial security for a program account; the surety's people are told. A number that
+    is no surety's is refused in the same words whether CBSA knows the business or not."""
+    if not can(actor, Action.INVITE_SURETY, program_account):
+        raise DelegationError("not_inviting")
+    try:
+        surety_bn9 = normalize_bn9(surety_bn9)
+    except IdentifierError as error:
+        raise DelegationError(error.code) from None
+    surety = Business.objects.filter(bn9=surety_bn9, is_surety=True).first()
+    if surety is None or surety.pk == program_account.business_id:
+        raise DelegationError("unknown_surety")
+    try:
+        with transaction.atomic():
+            invitation = SuretyInvitation.objects.create(
+                program_account=program_account,
+                surety=surety,
+                invited_by=actor,
+                created_at=at or timezone.now(),
+            )
+    except IntegrityError:
+        raise DelegationError("surety_invited") from None
+    _notify_surety(invitation, kind=Kind.SURETY_INVITED, step="invited")
+    return invitation
+
+
+@transaction.atomic
+def surety_invitation_withdraw(*, actor: User, invitation: SuretyInvitation) -> SuretyInvitation:
+    """The importer's BAM withdraws an invitation: the surety posts no new bond for the
+    account; the bonds it already posted stay until cancelled."""
+    invitation = (
+        SuretyInvitation.objects.select_for_update()
+        .select_related("program_account__business", "surety")
+        .get(pk=invitation.pk)
+    )
+    if not can(actor, Action.INVITE_SURETY, invitation.program_account):
+        raise DelegationError("not_inviting")
+    if invitation.withdrawn_at is not None:
+        raise DelegationError("invitation_withdrawn")
+    invitation.withdrawn_at, invitation.withdrawn_by = timezone.now(), actor
+    invitation.save(update_fields=["withdrawn_at", "withdrawn_by"])
+    _notify_surety(invitation, kind=Kind.SURETY_INVITATION_WITHDRAWN, step="withdrawn")
+    return invitation
 
 
 # --- Access log ----------------------------------------------------------------------------

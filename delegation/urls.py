@@ -21,6 +21,18 @@ urlpatterns = [
         name="relationship_revoke",
     ),
     path("businesses/<str:bn9>/access-log/", views.access_log, name="access_log"),
+    path(
+        "program-accounts/<str:bn15>/financial-security/sureties/",
+        views.account_surety_invitations,
+        name="account_surety_invitations",
+    ),
+    path(
+        "program-accounts/<str:bn15>/financial-security/sureties/<int:pk>/withdraw/",
+        views.surety_invitation_withdraw,
+        name="surety_invitation_withdraw",
+    ),
+    # The surety's side
+    path("sureties/invitations/", views.surety_invitations, name="surety_invitations"),
     # The service provider's side
     path("businesses/<str:bn9>/clients/", views.my_clients, name="my_clients"),
     path(

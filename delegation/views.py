@@ -1,8 +1,9 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -15,13 +16,18 @@ from delegation.forms import (
     ClientGroupMembersForm,
     RelationshipRequestForm,
     RelationshipTermsForm,
+    SuretyInviteForm,
 )
 from delegation.models import Relationship
 from delegation.permissions import (
+    Action,
+    bond_issuer_for,
     get_business_for,
+    get_program_account_for,
     get_provider_for,
     grantable_accounts,
     may_manage_relationship,
+    surety_of,
 )
 
 # --- Importer side -------------------------------------------------------------------------
@@ -170,6 +176,79 @@ def access_log(request: HttpRequest, bn9: str) -> HttpResponse:
         request,
         "delegation/access_log.html",
         {"business": importer, "entries": selectors.access_log(request.user, importer)},
+    )
+
+
+# --- Sureties -----------------------------------------------------------------------------
+
+INVITATIONS_PER_PAGE = 50
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def account_surety_invitations(request: HttpRequest, bn15: str) -> HttpResponse:
+    """The importer's BAM invites a surety company to post security for the account, and
+    sees the invitations it gave."""
+    account = get_program_account_for(request.user, bn15, Action.INVITE_SURETY)
+    form = SuretyInviteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation = services.surety_invite(
+                actor=request.user, program_account=account, **form.cleaned_data
+            )
+        except DelegationError as error:
+            form.add_service_error(error)
+        else:
+            messages.success(
+                request,
+                _("%(surety)s is invited to post security for %(account)s.")
+                % {"surety": invitation.surety.legal_name, "account": account.display_number},
+            )
+            return redirect("account_surety_invitations", bn15=account.bn15)
+    return render(
+        request,
+        "delegation/account_surety_invitations.html",
+        {
+            "account": account,
+            "form": form,
+            "invitations": selectors.account_surety_invitations(request.user, account),
+        },
+    )
+
+
+@login_required
+@require_POST
+def surety_invitation_withdraw(request: HttpRequest, bn15: str, pk: int) -> HttpResponse:
+    account = get_program_account_for(request.user, bn15, Action.INVITE_SURETY)
+    invitation = get_object_or_404(account.surety_invitations.select_related("surety"), pk=pk)
+    try:
+        services.surety_invitation_withdraw(actor=request.user, invitation=invitation)
+    except DelegationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("The invitation to %(surety)s is withdrawn.")
+            % {"surety": invitation.surety.legal_name},
+        )
+    return redirect("account_surety_invitations", bn15=account.bn15)
+
+
+@login_required
+def surety_invitations(request: HttpRequest) -> HttpResponse:
+    """A surety's invitations: the accounts whose importers asked it for security. Nobody
+    else has such a page: 404."""
+    surety = surety_of(request.user)
+    if surety is None:
+        raise Http404
+    page = Paginator(
+        selectors.surety_invitations(request.user).order_by("-created_at", "-pk"),
+        INVITATIONS_PER_PAGE,
+    ).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "delegation/surety_invitations.html",
+        {"surety": surety, "page": page, "may_post": bond_issuer_for(request.user) is not None},
     )
 
 

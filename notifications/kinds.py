@@ -48,6 +48,8 @@ class Kind(models.TextChoices):
     CASE_MESSAGE = "case_message", _("Message on a case")
     CASE_REMINDER = "case_reminder", _("Case – information due")
     CASE_DECISION = "case_decision", _("Case decision")
+    SURETY_INVITED = "surety_invited", _("Surety invitation")
+    SURETY_INVITATION_WITHDRAWN = "surety_invitation_withdrawn", _("Surety invitation withdrawn")
     MESSAGE = "message", pgettext_lazy("notification kind", "Message")
 
 
@@ -145,6 +147,14 @@ BODIES = {
     Kind.INVOICE_CANCELLED: _(
         "CBSA cancelled invoice %(reference)s of %(amount)s on program account %(account)s; "
         "it is no longer owed."
+    ),
+    Kind.SURETY_INVITED: _(
+        "%(business)s invites your company to post financial security (a surety bond) for "
+        "program account %(account)s."
+    ),
+    Kind.SURETY_INVITATION_WITHDRAWN: _(
+        "%(business)s withdrew its invitation to post financial security for program "
+        "account %(account)s. Bonds already posted stay until cancelled."
     ),
 }
 

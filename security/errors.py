@@ -8,6 +8,11 @@ MESSAGES = {
     "not_allowed": _("You may not do this on this program account."),
     "not_a_surety": _("Only a surety's users post bonds."),
     "surety_reader": _("A reader sees the surety's bonds; its managers and editors post them."),
+    # The same words whether the account exists or its importer did not invite the surety.
+    "not_invited": _(
+        "Your company may post a bond only for a program account whose importer invited it. "
+        "Check the number, or ask the importer to invite your company."
+    ),
     "amount": _("Enter an amount greater than zero, with at most two decimals."),
     "amount_too_large": _("Enter an amount of at most %(maximum)s."),
     "bond_number": _("Enter the bond number (at most 40 characters)."),
@@ -34,4 +39,5 @@ MESSAGES = {
 
 class SecurityError(CodedError):
     messages = MESSAGES
-    statuses = {"not_a_surety": 403, "surety_reader": 403}
+    # An account the surety was not invited to is answered like one that does not exist.
+    statuses = {"not_a_surety": 403, "surety_reader": 403, "not_invited": 404}

@@ -50,6 +50,7 @@ class BondForm(ServiceErrorsMixin, forms.Form):
     )
 
     error_fields = {
+        "not_invited": "program_account",
         "bond_number": "bond_number",
         "bond_number_taken": "bond_number",
         "amount": "amount",

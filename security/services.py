@@ -14,7 +14,8 @@ from django.utils import timezone
 from accounts.models import Business, ProgramAccount, User
 from accounts.selectors import bams_of
 from carm.jobs import chunks_of
-from delegation.permissions import Action, bond_issuer_for, can, surety_of
+from delegation.models import SuretyInvitation
+from delegation.permissions import Action, bond_issuer_for, can, may_post_bond, surety_of
 from delegation.services import access_log_changed
 from financial.calculation import MAX_AMOUNT, positive_cents
 from financial.locks import lock_account_balance
@@ -62,25 +63,43 @@ def bond_post(
     effective_date: datetime.date,
     at: datetime.datetime | None = None,
 ) -> SuretyBond:
-    """A surety posts a bond for an RPP program account, from at most 31 days back. `at`
-    is the moment it is posted (now, unless history is written at its own date)."""
+    """A surety posts a bond for an RPP program account, from at most 31 days back, if the
+    account's importer invited it (`may_post_bond`, docs/rules.md §7); the invitation is
+    used from its first bond on. `at` is the moment it is posted (now, unless history is
+    written at its own date)."""
     if surety_of(actor) is None:
         raise SecurityError("not_a_surety")
     surety = bond_issuer_for(actor)
     if surety is None:
         raise SecurityError("surety_reader")
     at = at or timezone.now()
-    if effective_date < timezone.localdate(at) - datetime.timedelta(days=31):
-        raise SecurityError("effective_date")
-    return bond_record(
-        surety=surety,
-        posted_by=actor,
-        program_account=program_account,
-        bond_number=bond_number,
-        amount=amount,
-        effective_date=effective_date,
-        at=at,
-    )
+    if not may_post_bond(actor, program_account):
+        raise SecurityError("not_invited")
+    with transaction.atomic():
+        # The invitation, locked: a withdrawal meanwhile waits for the bond, or refuses it.
+        invitation = (
+            SuretyInvitation.objects.select_for_update()
+            .standing()
+            .filter(surety=surety, program_account=program_account)
+            .first()
+        )
+        if invitation is None:
+            raise SecurityError("not_invited")
+        if effective_date < timezone.localdate(at) - datetime.timedelta(days=31):
+            raise SecurityError("effective_date")
+        bond = bond_record(
+            surety=surety,
+            posted_by=actor,
+            program_account=program_account,
+            bond_number=bond_number,
+            amount=amount,
+            effective_date=effective_date,
+            at=at,
+        )
+        if invitation.used_at is None:
+            invitation.used_at = at
+            invitation.save(update_fields=["used_at"])
+        return bond
 
 
 @transaction.atomic

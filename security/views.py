@@ -21,6 +21,7 @@ from delegation.permissions import (
     get_program_account_for,
     is_bam,
     program_account_for_bond,
+    program_accounts_seen_by_surety,
     surety_of,
 )
 from delegation.services import access_log_viewed
@@ -46,6 +47,7 @@ def financial_security(request: HttpRequest, bn15: str) -> HttpResponse:
             "may_request": can(request.user, Action.REQUEST_REDUCTION, account),
             "may_cancel": can(request.user, Action.CANCEL_BOND, account),
             "may_apply_rpp": is_bam(request.user, account.business),
+            "may_invite": can(request.user, Action.INVITE_SURETY, account),
         },
     )
 
@@ -98,12 +100,16 @@ def surety_bonds(request: HttpRequest) -> HttpResponse:
     may_post = bond_issuer_for(request.user) is not None
     if request.method == "POST" and not may_post:
         raise PermissionDenied
-    form = BondForm(request.POST or None) if may_post else None
+    form = (
+        BondForm(request.POST or None, initial={"program_account": request.GET.get("account", "")})
+        if may_post
+        else None
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         account = program_account_for_bond(request.user, data["program_account"])
-        if account is None:
-            form.add_error("program_account", _("CBSA has no program account with this number."))
+        if account is None:  # unknown, or not invited: the same words
+            form.add_service_error(SecurityError("not_invited"))
         else:
             try:
                 bond = services.bond_post(
@@ -126,7 +132,7 @@ def surety_bonds(request: HttpRequest) -> HttpResponse:
                     },
                 )
                 return redirect("surety_bonds")
-    bonds = SuretyBond.objects.filter(surety=surety).select_related("program_account__business")
+    bonds = _bonds_seen_by(request.user, surety).select_related("program_account__business")
     page = Paginator(bonds.order_by("-created_at", "-pk"), BONDS_PER_PAGE).get_page(
         request.GET.get("page")
     )
@@ -166,9 +172,16 @@ def surety_bond_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     if surety is None:
         raise PermissionDenied
     bond = get_object_or_404(
-        SuretyBond.objects.select_related("program_account"), pk=pk, surety=surety
+        _bonds_seen_by(request.user, surety).select_related("program_account"), pk=pk
     )
     return _bond_cancel(request, bond, surety, back=reverse("surety_bonds"))
+
+
+def _bonds_seen_by(user, surety):
+    """The surety's bonds on the accounts it may see (`program_accounts_seen_by_surety`)."""
+    return SuretyBond.objects.filter(
+        surety=surety, program_account__in=program_accounts_seen_by_surety(user)
+    )
 
 
 def _bond_cancel(request: HttpRequest, bond: SuretyBond, business, *, back: str) -> HttpResponse:

@@ -5,6 +5,7 @@ import factory
 from allauth.account.models import EmailAddress
 
 from accounts.models import Business, Membership, ProgramAccount, User
+from delegation.models import SuretyInvitation
 from financial.calendar import billing_period, payment_due_date, statement_date
 from notifications.kinds import Kind
 from notifications.models import Notification
@@ -76,6 +77,13 @@ def member(user, business, role, accounts=()):
     membership = Membership.objects.create(user=user, business=business, role=role)
     membership.program_accounts.set(accounts)
     return membership
+
+
+def invited(surety, *accounts):
+    """The importers of `accounts` invite `surety` to post security for them."""
+    for account in accounts:
+        SuretyInvitation.objects.create(program_account=account, surety=surety)
+    return surety
 
 
 class StatementFactory(factory.django.DjangoModelFactory):

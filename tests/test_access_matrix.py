@@ -311,6 +311,17 @@ RULES: dict[str, list[Case]] = {
         Case({"bn15": "rm2"}, {"get": {**SECURITY_RM2, "anonymous": 401}}),
     ],
     "api-bonds": [Case({"bn15": "rm1"}, {"post": SURETIES_ONLY})],
+    # Inviting a surety to post security, or withdrawing it: the importer's BAM only (an
+    # empty form: 200 with errors).
+    "account_surety_invitations": [
+        Case({"bn15": "rm1"}, {"get": BANKING_RM1, "post": BANKING_RM1}),
+        Case({"bn15": "rm2"}, {"get": BANKING_RM2}),
+    ],
+    "surety_invitation_withdraw": [
+        Case({"bn15": "rm1", "pk": "invitation"}, {"post": {**BANKING_RM1, "importer_bam": 302}}),
+        # RM0001's invitation under RM0002: not found, even for its BAM.
+        Case({"bn15": "rm2", "pk": "invitation"}, {"post": {**BANKING_RM2, "importer_bam": 404}}),
+    ],
     "importer_bond_cancel": [
         Case(
             {"bn15": "rm1", "pk": "bond"},
@@ -522,6 +533,7 @@ def world(
         "pending_relationship": pending.pk,
         "group": ClientGroup.objects.create(provider=broker_firm, name="Prairie team").pk,
         "bond": _bond_on(rm1).pk,
+        "invitation": _invitation_on(rm1).pk,
     }
 
 
@@ -538,6 +550,14 @@ def _bond_on(account):
         effective_date=timezone.localdate(),
         posted_by=UserFactory(),
     )
+
+
+def _invitation_on(account):
+    from delegation.models import SuretyInvitation
+    from tests.factories import BusinessFactory
+
+    surety = BusinessFactory(legal_name="Invited Surety", is_surety=True, is_importer=False)
+    return SuretyInvitation.objects.create(program_account=account, surety=surety)
 
 
 @pytest.mark.parametrize(("name", "index", "method", "persona"), MATRIX)

@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from accounts.models import AccessEvent, AccessRequest, ApiKey, Role
 from cases.models import Case, CaseDeclaration
-from delegation.models import AccessLogEntry, ClientGroup
+from delegation.models import AccessLogEntry, ClientGroup, SuretyInvitation
 from enrolment.models import BusinessNumberApplication, ProgramAccountApplication, RppApplication
 from financial.models import InterestAccrual, PrescribedRate
 from financial.services import declaration_correct, invoice_cancel, invoice_issue, payment_create
@@ -129,6 +129,9 @@ def world(officer) -> None:
         posted_by=officer,
     )
     BondRenewal.objects.create(bond=bond, renewed_on=datetime.date(2026, 1, 1))
+    SuretyInvitation.objects.create(
+        program_account=account, surety=surety, invited_by=bam, used_at=bond.created_at
+    )
     CashDeposit.objects.create(
         program_account=account, amount=D("100.00"), received_on=datetime.date(2026, 1, 1)
     )

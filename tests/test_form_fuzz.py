@@ -14,7 +14,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import Membership
-from delegation.models import Relationship
+from delegation.models import Relationship, SuretyInvitation
 from financial.models import Declaration, Payment, Posting
 from payments.models import PadAgreement
 from security.models import ReductionRequest, SuretyBond
@@ -59,7 +59,15 @@ def forms_on(html: str, page: str) -> list[tuple[str, dict]]:
 def counts() -> dict:
     # Money and access; a free-text field's odd value ("-1" as an API key's name) may be
     # valid, so what such a form writes is not counted.
-    models = (Posting, Payment, Declaration, SuretyBond, ReductionRequest, PadAgreement)
+    models = (
+        Posting,
+        Payment,
+        Declaration,
+        SuretyBond,
+        SuretyInvitation,
+        ReductionRequest,
+        PadAgreement,
+    )
     return {model.__name__: model.objects.count() for model in models} | {
         "relationships": Relationship.objects.exclude(status="pending").count()
     }
@@ -78,6 +86,7 @@ PAGES = [
     ("rpp_apply", {"bn15": "123456782RM0002"}),
     ("pad_agreement_new", {"bn15": "123456782RM0001"}),
     ("payments_applied", {"bn15": "123456782RM0001"}),
+    ("account_surety_invitations", {"bn15": "123456782RM0001"}),
 ]
 
 

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import AccessRequest, ApiKey, Role
-from delegation.models import AccessLogEntry, ClientGroup
+from delegation.models import AccessLogEntry, ClientGroup, SuretyInvitation
 from financial.models import Posting
 from financial.services import (
     declaration_correct,
@@ -35,6 +35,7 @@ from tests.factories import (
     ProgramAccountFactory,
     StatementFactory,
     UserFactory,
+    invited,
     member,
 )
 from tests.support import with_check_digit
@@ -454,6 +455,7 @@ def test_a_suretys_bonds(client_for, django_assert_max_num_queries, surety_firm)
         for _ in range(count):
             n = next(numbers)
             _importer, account = another_importer(n)
+            invited(surety, account)
             SuretyBond.objects.create(
                 program_account=account,
                 surety=surety,
@@ -467,6 +469,48 @@ def test_a_suretys_bonds(client_for, django_assert_max_num_queries, surety_firm)
         client_for,
         django_assert_max_num_queries,
         Case(user, lambda: reverse("surety_bonds"), grow, html_rows("TN-")),
+    )
+
+
+def test_a_suretys_invitations(client_for, django_assert_max_num_queries, surety_firm):
+    surety, user = surety_firm
+
+    def grow(count):
+        for _ in range(count):
+            _importer, account = another_importer(next(numbers))
+            invited(surety, account)
+
+    read_at_two_sizes(
+        client_for,
+        django_assert_max_num_queries,
+        Case(user, lambda: reverse("surety_invitations"), grow, html_rows("Imports Ltd.")),
+    )
+
+
+def test_an_accounts_surety_invitations(
+    client_for, django_assert_max_num_queries, importer_bam, rm1
+):
+    def grow(count):
+        for _ in range(count):
+            n = next(numbers)
+            surety = BusinessFactory(
+                bn9=with_check_digit(f"{66000000 + n:08d}"),
+                legal_name=f"Surety {n} Co.",
+                is_surety=True,
+            )
+            SuretyInvitation.objects.create(
+                program_account=rm1, surety=surety, invited_by=importer_bam
+            )
+
+    read_at_two_sizes(
+        client_for,
+        django_assert_max_num_queries,
+        Case(
+            importer_bam,
+            lambda: reverse("account_surety_invitations", args=[rm1.bn15]),
+            grow,
+            lambda response: len(re.findall(r"Surety \d+ Co\.", response.content.decode())),
+        ),
     )
 
 

@@ -167,6 +167,15 @@ def test_thirteen_months_of_history_once_and_the_ledger_balances():
     from security.rules import review_year_due
 
     assert maple1.bonds.get().amount == D("5000.00")
+    # True North Surety posted its bonds after the importers invited it, once.
+    from delegation.models import SuretyInvitation
+
+    invitations = SuretyInvitation.objects.order_by("program_account__bn15")
+    assert [(i.program_account.bn15, i.surety.bn9, i.invited_by.email) for i in invitations] == [
+        ("123456782RM0001", "777888991", "maple.bam@example.com"),
+        ("876543216RM0001", "777888991", "prairie.bam@example.com"),
+    ]
+    assert all(i.created_at < i.used_at and i.withdrawn_at is None for i in invitations)
     annual_review(year=review_year_due(timezone.localdate()))
     review = maple1.rpp_reviews.get()
     assert review.increased and review.required_bond > D("5000")

@@ -51,6 +51,13 @@ SIGNED_IN = [
     "/{lang}/program-accounts/123456782RM0001/rulings/",
     "/{lang}/program-accounts/123456782RM0001/pre-authorized-debit/",
     "/{lang}/program-accounts/123456782RM0001/pre-authorized-debit/new/",
+    "/{lang}/program-accounts/123456782RM0001/financial-security/",
+    "/{lang}/program-accounts/123456782RM0001/financial-security/sureties/",
+]
+# The demo surety's pages, signed in as its user.
+SURETY = [
+    "/{lang}/sureties/bonds/",
+    "/{lang}/sureties/invitations/",
 ]
 
 
@@ -106,4 +113,14 @@ def test_pages_have_no_serious_accessibility_violations(live_server, audit_page,
     page.wait_for_url(f"{base}/en/")
     url = f"{base}/{lang}/"
     found[f"{url} (officer)"] = violations(page, url)
+    page.context.clear_cookies()
+    page.goto(f"{base}/en/accounts/login/")
+    page.get_by_label("Email").fill("surety@example.com")
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+    for path in SURETY:
+        url = base + path.format(lang=lang)
+        found[url] = violations(page, url)
+        assert "/accounts/login/" not in page.url
     assert {url: problems for url, problems in found.items() if problems} == {}

@@ -106,7 +106,13 @@ def test_from_no_business_to_rpp(live_server, browser, page, screenshot, languag
     expect(page.locator("dd strong")).to_have_text(words["submitted"])
     screenshot(page, "rpp-submitted")
 
-    # The surety posts the bond, and the officer approves.
+    # The importer invites its surety; the surety posts the bond, and the officer approves.
+    page.goto(f"{base}/{language}/program-accounts/{bn9}RM0001/financial-security/sureties/")
+    page.locator('[name="surety_bn9"]').fill("777888991")
+    page.locator("form.carm-form button[type=submit]").click()
+    expect(page.get_by_role("row", name=re.compile("True North Surety Co."))).to_be_visible()
+    screenshot(page, "surety-invited")
+
     surety_page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
     sign_in(surety_page, base, "bonds@surety.example")
     surety_page.goto(f"{base}/en/sureties/bonds/")

@@ -66,19 +66,50 @@ def test_shortfall_bond_posted_shortfall_gone(live_server, browser, page, screen
     expect(page.get_by_text(re.compile("Il manque 21\u00a0001,00\u00a0\\$"))).to_be_visible()
     screenshot(page, "shortfall-fr")
 
+    # The importer invites its surety to post security for RM0001 (not RM0002).
+    page.goto(f"{base}/en/program-accounts/{rm1.bn15}/financial-security/")
+    page.get_by_role("link", name="Invite a surety, or withdraw an invitation").click()
+    page.get_by_label("Surety company's business number (BN9)").fill("777888990")
+    page.get_by_role("button", name="Send the invitation").click()
+    expect(page.get_by_role("link", name=re.compile("check its last digit"))).to_be_visible()
+    page.get_by_label("Surety company's business number (BN9)").fill("777888991")
+    page.get_by_role("button", name="Send the invitation").click()
+    expect(
+        page.get_by_text("True North Surety Co. is invited to post security for 123456782 RM 0001.")
+    ).to_be_visible()
+    expect(page.get_by_role("row", name=re.compile("True North Surety Co."))).to_contain_text(
+        "Waiting for a bond"
+    )
+    screenshot(page, "surety-invited")
+    page.goto(f"{base}/fr/program-accounts/{rm1.bn15}/financial-security/sureties/")
+    expect(page.get_by_role("heading", name="Cautions invitées", exact=True)).to_be_visible()
+    screenshot(page, "surety-invited-fr")
+
     surety_context = browser.new_context(viewport={"width": 1280, "height": 900})
     surety_page = surety_context.new_page()
     sign_in(surety_page, base, "bonds@surety.example")
+    surety_page.goto(f"{base}/en/sureties/invitations/")
+    expect(
+        surety_page.get_by_role("row", name=re.compile("Maple Leaf Imports Inc."))
+    ).to_contain_text("123456782 RM 0001")
+    screenshot(surety_page, "surety-invitations")
+    surety_page.goto(f"{base}/fr/sureties/invitations/")
+    expect(
+        surety_page.get_by_role("heading", name="Invitations à déposer une garantie", exact=True)
+    ).to_be_visible()
+    screenshot(surety_page, "surety-invitations-fr")
     surety_page.goto(f"{base}/en/sureties/bonds/")
+    # RM0002 exists, but its importer did not invite the surety: refused, no name said.
     surety_page.get_by_label("Importer's program account number (BN15)").fill("123456782 RM 0002")
     surety_page.get_by_label("Bond number").fill("TN-2026-0042")
     surety_page.get_by_label("Bond amount (CAD)").fill("21001.00")
     surety_page.get_by_role("button", name="Post the bond").click()
     expect(surety_page.get_by_text("There is a problem")).to_be_visible()
     expect(
-        surety_page.get_by_role("link", name=re.compile("CBSA has no program account"))
+        surety_page.get_by_role("link", name=re.compile("whose importer invited it"))
     ).to_be_visible()
-    screenshot(surety_page, "surety-unknown-account")
+    expect(surety_page.get_by_text("Maple Leaf Imports Inc.")).to_have_count(0)
+    screenshot(surety_page, "surety-not-invited")
     assert not SuretyBond.objects.exists()
     surety_page.get_by_label("Importer's program account number (BN15)").fill("123456782RM0001")
     surety_page.get_by_role("button", name="Post the bond").click()

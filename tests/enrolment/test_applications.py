@@ -21,7 +21,7 @@ from enrolment.services import (
 )
 from notifications.models import Notification
 from security.models import SuretyBond
-from tests.factories import BusinessFactory, UserFactory, member
+from tests.factories import BusinessFactory, UserFactory, invited, member
 
 pytestmark = pytest.mark.django_db
 
@@ -185,8 +185,10 @@ def test_the_next_reference_follows_the_highest(maple, importer_bam, officer):
 
 
 @pytest.fixture
-def surety(db):
+def surety(rm2):
+    """True North Surety's BAM, whom Maple invited to post security for RM0002."""
     business = BusinessFactory(bn9="777888991", legal_name="True North Surety Co.", is_surety=True)
+    invited(business, rm2)
     user = UserFactory(email="bonds@surety.example")
     member(user, business, Role.BAM)
     return user

@@ -10,7 +10,7 @@ from accounts.models import ProgramAccount, Role
 from financial.calendar import EASTERN
 from financial.services import posting_create
 from security.review import annual_review
-from tests.factories import BusinessFactory, UserFactory, member
+from tests.factories import BusinessFactory, UserFactory, invited, member
 
 REVIEWED = timezone.localdate().year - 2  # its January 15 has passed, whatever today is
 
@@ -46,11 +46,12 @@ def surety_reader(surety_user):
 
 
 @pytest.fixture
-def surety_user(db):
-    """The BAM of True North Surety, an e-bond issuer."""
+def surety_user(rm1, rm2):
+    """The BAM of True North Surety, an e-bond issuer Maple invited for both its accounts."""
     surety = BusinessFactory(
         bn9="777888991", legal_name="True North Surety Co.", is_surety=True, is_importer=False
     )
+    invited(surety, rm1, rm2)
     user = UserFactory(email="bonds@surety.example")
     member(user, surety, Role.BAM)
     return user

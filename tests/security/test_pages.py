@@ -17,7 +17,7 @@ from security.models import ReductionRequest, RppReview, SuretyBond
 from security.rules import review_year_due
 from security.services import bond_post, cash_deposit_record
 from tests.conftest import relationship_with
-from tests.factories import BusinessFactory, UserFactory, member
+from tests.factories import BusinessFactory, UserFactory, invited, member
 from tests.security.conftest import REVIEWED
 
 pytestmark = pytest.mark.django_db
@@ -320,12 +320,12 @@ def test_a_bond_reinstates_a_suspended_account(client_for, surety_user, reviewed
         (
             "en",
             {"program_account": "876543216RM0009"},
-            "CBSA has no program account with this number.",
+            "Your company may post a bond only for a program account whose importer invited it.",
         ),
         (
             "fr",
             {"program_account": "876543216RM0009"},
-            "L'ASFC n'a aucun compte de programme portant ce numéro.",
+            "Votre société ne peut déposer un cautionnement que pour un compte de programme",
         ),
         ("en", {"program_account": "12345"}, "A program account number has 15 characters"),
         ("fr", {"program_account": "12345"}, "Un numéro de compte de programme"),
@@ -396,7 +396,7 @@ def test_a_reader_at_the_surety_sees_the_bonds_and_posts_none(
 def test_the_surety_sees_only_its_own_bonds(client_for, surety_user, reviewed):
     other = BusinessFactory(legal_name="Other Surety Inc.", is_surety=True, is_importer=False)
     other_user = UserFactory()
-    member(other_user, other, Role.BAM)
+    member(other_user, invited(other, reviewed), Role.BAM)
     bond_post(
         actor=other_user,
         program_account=reviewed,

@@ -26,7 +26,7 @@ from security.rules import review_year_due
 from security.selectors import requirement_in_force
 from security.services import bond_post, reduction_request, rpp_enforce
 from security.tasks import rpp_annual_review
-from tests.factories import ProgramAccountFactory
+from tests.factories import ProgramAccountFactory, invited
 
 pytestmark = pytest.mark.django_db
 
@@ -158,6 +158,7 @@ def test_january_16_suspends_the_under_secured_account_but_not_a_pending_reducti
     from 2027-01-15), each with the $5,000 bond of a new importer: RM0001 posts nothing
     more, RM0002 asks to lower its requirement, RM0003 posts the $15,000 it lacks."""
     rm3 = ProgramAccountFactory(business=maple, reference="RM0003")
+    invited(surety_user.memberships.get().business, rm3)
     accounts = [rm1, rm2, rm3]
     ProgramAccount.objects.filter(pk__in=[a.pk for a in accounts]).update(
         rpp_status=ProgramAccount.RppStatus.ACTIVE
