@@ -18,6 +18,7 @@ from financial.api import (
     InvoiceDetailApi,
     InvoiceListApi,
     PaymentApi,
+    RefundListApi,
     StatementDetailApi,
     StatementListApi,
     TransactionListApi,
@@ -43,6 +44,7 @@ urlpatterns = [
         name="api-declarations",
     ),
     path("program-accounts/<str:bn15>/payments/", PaymentApi.as_view(), name="api-payments"),
+    path("program-accounts/<str:bn15>/refunds/", RefundListApi.as_view(), name="api-refunds"),
     path(
         "program-accounts/<str:bn15>/statements/",
         StatementListApi.as_view(),
