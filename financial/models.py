@@ -723,7 +723,7 @@ class RefundRequest(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.program_account.bn15} {self.amount} ({self.get_status_display()})"
+        return f"{self.reference}: {self.program_account.bn15} {self.amount}"
 
     @property
     def is_open(self) -> bool:

@@ -860,7 +860,7 @@ def refund_request_issue(
     refund.posting = _refund_post(
         program_account=refund.program_account,
         amount=refund.amount,
-        description=f"Refund {refund.reference}",
+        description=refund.reference,
         at=at,
     )
     refund.status, refund.issued_by, refund.issued_at = RefundRequest.Status.ISSUED, officer, at
