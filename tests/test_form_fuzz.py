@@ -2,7 +2,7 @@
 read from the pages themselves (each `<form method="post">` and its fields), then posted
 with every field replaced in turn by a value crafted to break it. No answer may be a 5xx,
 and nothing that moves money or access is written (no posting, payment, declaration,
-bond, reduction request, decided relationship, or change to an employee's role).
+bond, reduction request, refund request, decided relationship, or change to an employee's role).
 
 Bounded: the pages below, their forms, their fields, `MALFORMED` values each.
 """
@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from accounts.models import Membership
 from delegation.models import Relationship
-from financial.models import Declaration, Payment, Posting
+from financial.models import Declaration, Payment, Posting, RefundRequest
 from payments.models import PadAgreement
 from security.models import ReductionRequest, SuretyBond
 
@@ -59,7 +59,15 @@ def forms_on(html: str, page: str) -> list[tuple[str, dict]]:
 def counts() -> dict:
     # Money and access; a free-text field's odd value ("-1" as an API key's name) may be
     # valid, so what such a form writes is not counted.
-    models = (Posting, Payment, Declaration, SuretyBond, ReductionRequest, PadAgreement)
+    models = (
+        Posting,
+        Payment,
+        Declaration,
+        SuretyBond,
+        ReductionRequest,
+        PadAgreement,
+        RefundRequest,
+    )
     return {model.__name__: model.objects.count() for model in models} | {
         "relationships": Relationship.objects.exclude(status="pending").count()
     }
@@ -77,6 +85,7 @@ PAGES = [
     ("bn_apply", {}),
     ("rpp_apply", {"bn15": "123456782RM0002"}),
     ("pad_agreement_new", {"bn15": "123456782RM0001"}),
+    ("refunds", {"bn15": "123456782RM0001"}),
 ]
 
 

@@ -32,6 +32,7 @@ SIGNED_IN = [
     "/{lang}/program-accounts/123456782RM0001/pay/",
     "/{lang}/program-accounts/123456782RM0001/statements/",
     "/{lang}/program-accounts/123456782RM0001/invoices/",
+    "/{lang}/program-accounts/123456782RM0001/refunds/",
     "/{lang}/businesses/123456782/employees/",
     "/{lang}/businesses/123456782/third-parties/",
     "/{lang}/businesses/123456782/access-log/",
@@ -75,6 +76,7 @@ def test_pages_have_no_serious_accessibility_violations(live_server, audit_page,
     statement = f"/{{lang}}/program-accounts/123456782RM0001/statements/{latest.period_end}/"
     amp = Invoice.objects.get(program_account__bn15="123456782RM0001", kind="amp")
     invoice = f"/{{lang}}/program-accounts/123456782RM0001/invoices/{amp.pk}/"
+    refund = f"/{{lang}}/program-accounts/123456782RM0001/refunds/{_refused_refund().pk}/"
     base = live_server.url
     found = {}
     for path in SIGNED_OUT:
@@ -85,7 +87,31 @@ def test_pages_have_no_serious_accessibility_violations(live_server, audit_page,
     page.get_by_label("Password").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Sign In").click()
     page.wait_for_url(f"{base}/fr/")  # Marie works in French
-    for path in [*SIGNED_IN, statement, invoice, case]:
+    for path in [*SIGNED_IN, statement, invoice, refund, case]:
         url = base + path.format(lang=lang)
         found[url] = violations(page, url)
     assert {url: problems for url, problems in found.items() if problems} == {}
+
+
+def _refused_refund():
+    """A refund request of RM0001 that went its whole way to a refusal, for its page."""
+    from django.utils import timezone
+
+    from accounts.models import ProgramAccount, User
+    from financial.models import RefundRequest
+
+    bam = User.objects.get(email="maple.bam@example.com")
+    officer = User.objects.get(email="officer@example.com")
+    now = timezone.now()
+    return RefundRequest.objects.create(
+        program_account=ProgramAccount.objects.get(bn15="123456782RM0001"),
+        amount="25.00",
+        idempotency_key="accessibility",
+        requested_by=bam,
+        status="refused",
+        approved_by=officer,
+        approved_at=now,
+        refused_by=officer,
+        refused_at=now,
+        refusal_reason="The account is under audit.",
+    )
