@@ -4,7 +4,7 @@ application signed in with maple.bam's API key on the demo data. No answer may b
 and every answer must be one the schema documents, with the documented content type,
 headers and body.
 
-Bounded: `MAX_EXAMPLES` examples an operation (a minute or so for the 19 operations in
+Bounded: `MAX_EXAMPLES` examples an operation (a minute or so for the 30 operations in
 CI); `CARM_API_FUZZ_EXAMPLES` asks for more by hand.
 """
 
