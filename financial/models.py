@@ -714,6 +714,19 @@ class RefundRequest(models.Model):
                     "requested_at",
                 ),
             ),
+            # An approval, once given, stays as it was given.
+            pgtrigger.Protect(
+                name="refund_approval_kept",
+                operation=pgtrigger.Update,
+                condition=pgtrigger.Q(
+                    old__approved_at__isnull=False,
+                    old__approved_at__df=pgtrigger.F("new__approved_at"),
+                )
+                | pgtrigger.Q(
+                    old__approved_by__isnull=False,
+                    old__approved_by__df=pgtrigger.F("new__approved_by"),
+                ),
+            ),
             # Issued and refused are final.
             pgtrigger.Protect(
                 name="refund_final",

@@ -199,15 +199,20 @@ def test_only_officers_with_the_permission_decide_and_issue(importer_bam, rm1):
         assert refused.value.code == "not_an_officer"
 
 
-def test_a_request_is_never_edited_nor_deleted(importer_bam, rm1):
+def test_a_request_is_never_edited_nor_deleted(importer_bam, rm1, officer):
     credit(rm1, "100.00")
     refund = ask(importer_bam, rm1, "10.00")
-    for change in (
-        lambda: RefundRequest.objects.filter(pk=refund.pk).update(amount=D("99.00")),
-        lambda: RefundRequest.objects.filter(pk=refund.pk).delete(),
-    ):
+    rows = RefundRequest.objects.filter(pk=refund.pk)
+    for change in (lambda: rows.update(amount=D("99.00")), lambda: rows.delete()):
         with pytest.raises(InternalError), transaction.atomic():
             change()
+    refund = refund_request_approve(officer=officer, refund=refund)
+    with pytest.raises(InternalError), transaction.atomic():
+        rows.update(approved_at=None, status="requested")  # an approval stays given
+    refund_request_issue(officer=officer, refund=refund)
+    with pytest.raises(InternalError), transaction.atomic():
+        rows.update(status="approved", issued_at=None, issued_by=None, posting=None)
+    assert rows.get().status == "issued"
 
 
 # --- The importer's pages ----------------------------------------------------------------
