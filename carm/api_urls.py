@@ -20,6 +20,7 @@ from financial.api import (
     PaymentDetailApi,
     PaymentListApi,
     PaymentReceiptApi,
+    RefundListApi,
     StatementDetailApi,
     StatementListApi,
     TransactionListApi,
@@ -55,6 +56,7 @@ urlpatterns = [
         PaymentReceiptApi.as_view(),
         name="api-payment-receipt",
     ),
+    path("program-accounts/<str:bn15>/refunds/", RefundListApi.as_view(), name="api-refunds"),
     path(
         "program-accounts/<str:bn15>/statements/",
         StatementListApi.as_view(),

@@ -13,7 +13,7 @@ from carm.admin import ReadOnlyAdmin
 from carm.formats import money, percent
 from carm.forms import DecisionForm
 from financial.errors import FinancialError
-from financial.forms import InvoiceCancelForm, InvoiceIssueForm
+from financial.forms import InvoiceCancelForm, InvoiceIssueForm, RefundRefuseForm
 from financial.models import (
     MONEY,
     AccountBalance,
@@ -25,6 +25,7 @@ from financial.models import (
     Payment,
     Posting,
     PrescribedRate,
+    RefundRequest,
     Statement,
 )
 from financial.selectors import COMPARED, version_changes, with_invoice_status
@@ -35,6 +36,9 @@ from financial.services import (
     payment_return_by_officer,
     payment_settle,
     refund_issue,
+    refund_request_approve,
+    refund_request_issue,
+    refund_request_refuse,
 )
 
 
@@ -524,3 +528,188 @@ class InvoiceAdmin(ReadOnlyAdmin):
             form,
             invoice=invoice,
         )
+
+
+@admin.register(RefundRequest)
+class RefundRequestAdmin(ReadOnlyAdmin):
+    """Officers approve or refuse the refunds Business Account Managers request, then issue
+    the approved ones: issuing checks the credit again and posts the refund (docs/rules.md
+    §14). Each step tells the importer's Business Account Managers."""
+
+    list_display = (
+        "reference",
+        "program_account",
+        "amount",
+        "status",
+        "requested_at",
+        "requested_by",
+        "approved_at",
+        "issued_at",
+        "refused_at",
+    )
+    list_filter = ("status",)
+    search_fields = ("program_account__bn15", "program_account__business__legal_name")
+    list_select_related = ("program_account", "requested_by")
+    date_hierarchy = "requested_at"
+    fields = (
+        "reference",
+        "program_account",
+        "amount",
+        "credit_now",
+        "status",
+        "requested_by",
+        "requested_at",
+        "approved_by",
+        "approved_at",
+        "refused_by",
+        "refused_at",
+        "refusal_reason",
+        "issued_by",
+        "issued_at",
+        "posting",
+    )
+    readonly_fields = fields
+    actions = ["approve_refunds", "issue_refunds"]
+    change_form_template = "financial/admin/refund_change_form.html"
+
+    @admin.display(description=_("reference"))
+    def reference(self, refund: RefundRequest) -> str:
+        return refund.reference
+
+    @admin.display(description=_("credit on the account now"))
+    def credit_now(self, refund: RefundRequest):
+        balance = (
+            AccountBalance.objects.filter(program_account_id=refund.program_account_id)
+            .values_list("balance", flat=True)
+            .first()
+        )
+        return max(-(balance or 0), 0)
+
+    def has_decide_permission(self, request) -> bool:
+        return request.user.has_perm("financial.decide_refund")
+
+    def has_issue_permission(self, request) -> bool:
+        return request.user.has_perm("financial.issue_refund")
+
+    def _each(self, request, refunds, service, done) -> int:
+        count = 0
+        for refund in refunds:
+            try:
+                service(officer=request.user, refund=refund)
+            except FinancialError as error:
+                self.message_user(request, f"{refund.reference}: {error.message}", messages.ERROR)
+            else:
+                count += 1
+        self.message_user(request, done(count))
+        return count
+
+    def _approve(self, request, refunds) -> None:
+        self._each(
+            request,
+            refunds,
+            refund_request_approve,
+            lambda n: (
+                ngettext(
+                    "%(count)d refund request approved.", "%(count)d refund requests approved.", n
+                )
+                % {"count": n}
+            ),
+        )
+
+    def _issue(self, request, refunds) -> None:
+        self._each(
+            request,
+            refunds,
+            refund_request_issue,
+            lambda n: (
+                ngettext(
+                    "%(count)d refund issued and posted to the ledger.",
+                    "%(count)d refunds issued and posted to the ledger.",
+                    n,
+                )
+                % {"count": n}
+            ),
+        )
+
+    @admin.action(description=_("Approve the selected refund requests"), permissions=["decide"])
+    def approve_refunds(self, request, queryset) -> None:
+        self._approve(
+            request,
+            queryset.filter(status=RefundRequest.Status.REQUESTED).select_related(
+                "program_account"
+            ),
+        )
+
+    @admin.action(description=_("Issue the selected approved refunds"), permissions=["issue"])
+    def issue_refunds(self, request, queryset) -> None:
+        self._issue(
+            request,
+            queryset.filter(status=RefundRequest.Status.APPROVED).select_related("program_account"),
+        )
+
+    def get_urls(self):
+        def route(suffix, view):
+            return path(
+                f"<int:pk>/{suffix}/",
+                self.admin_site.admin_view(view),
+                name=f"financial_refundrequest_{suffix}",
+            )
+
+        return [
+            route("approve", self.approve_view),
+            route("issue", self.issue_view),
+            route("refuse", self.refuse_view),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "may_decide": self.has_decide_permission(request),
+            "may_issue": self.has_issue_permission(request),
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def _refund(self, request, pk: int, allowed: bool) -> RefundRequest:
+        if not allowed:
+            raise PermissionDenied
+        return get_object_or_404(RefundRequest.objects.select_related("program_account"), pk=pk)
+
+    def _back(self, refund: RefundRequest):
+        return redirect(reverse("admin:financial_refundrequest_change", args=[refund.pk]))
+
+    def approve_view(self, request, pk: int):
+        refund = self._refund(request, pk, self.has_decide_permission(request))
+        if request.method == "POST":
+            self._approve(request, [refund])
+        return self._back(refund)
+
+    def issue_view(self, request, pk: int):
+        refund = self._refund(request, pk, self.has_issue_permission(request))
+        if request.method == "POST":
+            self._issue(request, [refund])
+        return self._back(refund)
+
+    def refuse_view(self, request, pk: int):
+        refund = self._refund(request, pk, self.has_decide_permission(request))
+        form = RefundRefuseForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                refund_request_refuse(officer=request.user, refund=refund, **form.cleaned_data)
+            except FinancialError as error:
+                form.add_service_error(error)
+            else:
+                self.message_user(
+                    request,
+                    _("Refund request %(reference)s is refused; the importer is told why.")
+                    % {"reference": refund.reference},
+                )
+                return self._back(refund)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Refuse refund request %(reference)s") % {"reference": refund.reference},
+            "opts": self.model._meta,
+            "form": form,
+            "refund": refund,
+        }
+        return TemplateResponse(request, "financial/admin/refund_refuse.html", context)

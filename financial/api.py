@@ -28,6 +28,8 @@ from financial.serializers import (
     PaymentInSerializer,
     PaymentSerializer,
     PostingSerializer,
+    RefundRequestInSerializer,
+    RefundRequestSerializer,
     StatementSerializer,
     VersionSerializer,
 )
@@ -295,3 +297,60 @@ class InvoiceDetailApi(generics.RetrieveAPIView):
             what=invoice.reference,
         )
         return selectors.with_invoice_status([invoice], timezone.localdate())[0]
+
+
+class RefundListApi(generics.ListAPIView):
+    """The account's refund requests, newest first (statements, balance and payments
+    visibility needed); POST asks for a refund of the credit (Business Account Managers
+    only), with an Idempotency-Key like a payment."""
+
+    serializer_class = RefundRequestSerializer
+    ordering = ("-requested_at", "-id")
+
+    def get_queryset(self):
+        self.account = get_program_account_for(
+            self.request.user, self.kwargs["bn15"], Action.VIEW_STATEMENTS
+        )
+        access_log_viewed(
+            user=self.request.user, program_account=self.account, action=Action.VIEW_STATEMENTS
+        )
+        return selectors.refunds_visible_to(self.request.user, self.account)
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        for refund in page:
+            refund.program_account = self.account
+        return page
+
+    @extend_schema(
+        request=RefundRequestInSerializer,
+        responses={201: RefundRequestSerializer},
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]+$"},
+                OpenApiParameter.HEADER,
+                required=True,
+                description="1 to 255 visible ASCII characters, one per request: the same "
+                "key again gets the first answer (Idempotent-Replayed: true), another "
+                "amount with it a 409.",
+            )
+        ],
+    )
+    def post(self, request: Request, bn15: str) -> Response:
+        account = get_program_account_for(request.user, bn15, Action.MANAGE_BANKING)
+        key = request.headers.get("Idempotency-Key", "")
+        if not key:
+            raise FinancialError("refund_idempotency_key")
+        incoming = RefundRequestInSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        refund, created = services.refund_request_create(
+            actor=request.user,
+            program_account=account,
+            idempotency_key=key,
+            **incoming.validated_data,
+        )
+        headers = {} if created else {"Idempotent-Replayed": "true"}
+        return Response(
+            RefundRequestSerializer(refund).data, status=status.HTTP_201_CREATED, headers=headers
+        )

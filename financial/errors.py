@@ -44,6 +44,19 @@ MESSAGES = {
         "A refund is issued only from a credit balance, when no debt remains on the account."
     ),
     "refund_over_credit": _("The refund cannot exceed the credit of %(credit)s."),
+    "refund_open": _(
+        "A refund request of %(amount)s is already waiting for CBSA on this account; wait "
+        "for the decision before asking again."
+    ),
+    "refund_idempotency_key": _(
+        "Every refund request needs an Idempotency-Key of 1 to 255 printable characters."
+    ),
+    "refund_idempotency_conflict": _(
+        "This Idempotency-Key was already used for a different refund request. Use a new key."
+    ),
+    "refund_not_approved": _("Only an approved refund is issued: approve the request first."),
+    "refund_already_decided": _("This refund request is already %(status)s."),
+    "refund_refusal_reason": _("Give the reason for the refusal."),
     "credit_card_limit": _(
         "Credit card payments are limited to %(limit)s per billing period on a program "
         "account; %(remaining)s remains for this period."
@@ -73,4 +86,4 @@ MESSAGES = {
 
 class FinancialError(CodedError):
     messages = MESSAGES
-    statuses = {"idempotency_conflict": 409}
+    statuses = {"idempotency_conflict": 409, "refund_idempotency_conflict": 409}

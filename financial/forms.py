@@ -262,3 +262,35 @@ class InvoiceCancelForm(ServiceErrorsMixin, forms.Form):
     )
 
     error_fields = {"invoice_cancellation_reason": "reason"}
+
+
+class RefundRefuseForm(ServiceErrorsMixin, forms.Form):
+    """An officer refuses a refund request, saying why (the admin)."""
+
+    reason = forms.CharField(
+        label=_("Reason for the refusal"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("The importer's Business Account Managers read it."),
+    )
+
+    error_fields = {"refund_refusal_reason": "reason"}
+
+
+class RefundRequestForm(ServiceErrorsMixin, forms.Form):
+    """A Business Account Manager asks for a refund of the account's credit."""
+
+    amount = MoneyField(label=_("Amount to refund (CAD)"), min_value=Decimal("0.01"))
+    # One key per form shown: a double submit or a reload asks once.
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=255)
+
+    error_fields = {
+        "amount": "amount",
+        "amount_too_large": "amount",
+        "refund_over_credit": "amount",
+        "refund_with_debt": "amount",
+    }
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("initial", {}).setdefault("idempotency_key", uuid.uuid4().hex)
+        super().__init__(*args, **kwargs)

@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import Business, ProgramAccount
 
@@ -555,6 +556,202 @@ class Allocation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.credit_id} → {self.debit_id}: {self.amount}"
+
+
+class RefundRequest(models.Model):
+    """A Business Account Manager asks CBSA to pay out what the account is owed (its
+    credit balance); an officer approves or refuses it, then issues the approved refund,
+    which posts the refund to the ledger (docs/rules.md §14).
+
+    Requested → approved → issued, or refused with a reason (from requested or approved).
+    Each step keeps who took it and when, so the request's progress is its history; the
+    request itself is never edited otherwise, nor deleted.
+    """
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", pgettext_lazy("refund status", "Requested")
+        APPROVED = "approved", pgettext_lazy("refund status", "Approved")
+        ISSUED = "issued", pgettext_lazy("refund status", "Issued")
+        REFUSED = "refused", pgettext_lazy("refund status", "Refused")
+
+    OPEN = (Status.REQUESTED.value, Status.APPROVED.value)
+
+    program_account = models.ForeignKey(
+        ProgramAccount,
+        on_delete=models.PROTECT,
+        related_name="refund_requests",
+        db_index=False,  # refund_account starts with this column
+        verbose_name=_("program account"),
+    )
+    amount = models.DecimalField(_("amount"), **MONEY)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.REQUESTED
+    )
+    # A request sent again with the same key is the first one (the API's Idempotency-Key,
+    # the form's hidden key).
+    idempotency_key = models.CharField(max_length=255)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    requested_at = models.DateTimeField(_("requested"), default=timezone.now)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("approved by"),
+    )
+    approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
+    refused_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("refused by"),
+    )
+    refused_at = models.DateTimeField(_("refused"), null=True, blank=True)
+    refusal_reason = models.TextField(_("reason for the refusal"), max_length=1000, blank=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("issued by"),
+    )
+    issued_at = models.DateTimeField(_("issued"), null=True, blank=True)
+    posting = models.OneToOneField(
+        Posting,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="refund_request",
+        verbose_name=_("refund posted"),
+    )
+
+    class Meta:
+        verbose_name = _("refund request")
+        verbose_name_plural = _("refund requests")
+        ordering = ["-requested_at", "-id"]
+        permissions = [
+            ("decide_refund", _("Can approve or refuse a refund request")),
+            ("issue_refund", _("Can issue an approved refund")),
+        ]
+        indexes = [
+            models.Index(fields=["program_account", "-requested_at", "-id"], name="refund_account"),
+            models.Index(
+                fields=["status", "requested_at"],
+                condition=Q(status__in=["requested", "approved"]),
+                name="refund_open",
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program_account", "idempotency_key"], name="refund_idempotency_key_once"
+            ),
+            # One request at a time waits for an officer on an account.
+            models.UniqueConstraint(
+                fields=["program_account"],
+                condition=Q(status__in=["requested", "approved"]),
+                name="refund_one_open_per_account",
+            ),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="refund_amount_positive"),
+            # Each status carries its steps and nothing else: approved (then perhaps
+            # issued with its posting), or refused with a reason.
+            models.CheckConstraint(
+                condition=Q(
+                    status="requested",
+                    approved_at__isnull=True,
+                    refused_at__isnull=True,
+                    issued_at__isnull=True,
+                )
+                | Q(
+                    status="approved",
+                    approved_at__isnull=False,
+                    refused_at__isnull=True,
+                    issued_at__isnull=True,
+                )
+                | Q(
+                    status="issued",
+                    approved_at__isnull=False,
+                    refused_at__isnull=True,
+                    issued_at__isnull=False,
+                    posting__isnull=False,
+                )
+                | (
+                    Q(status="refused", refused_at__isnull=False, issued_at__isnull=True)
+                    & ~Q(refusal_reason="")
+                ),
+                name="refund_status_whole",
+            ),
+            # Each step names who took it and when, or neither; the posting is the issue's.
+            models.CheckConstraint(
+                condition=(
+                    Q(approved_at__isnull=True, approved_by__isnull=True)
+                    | Q(approved_at__isnull=False, approved_by__isnull=False)
+                )
+                & (
+                    Q(refused_at__isnull=True, refused_by__isnull=True)
+                    | Q(refused_at__isnull=False, refused_by__isnull=False)
+                )
+                & (
+                    Q(issued_at__isnull=True, issued_by__isnull=True, posting__isnull=True)
+                    | Q(issued_at__isnull=False, issued_by__isnull=False, posting__isnull=False)
+                )
+                & (Q(status="refused") | Q(refusal_reason="")),
+                name="refund_steps_whole",
+            ),
+        ]
+        triggers = [
+            pgtrigger.Protect(name="refund_not_deleted", operation=pgtrigger.Delete),
+            pgtrigger.Protect(
+                name="refund_requested_as_is",
+                operation=pgtrigger.Update,
+                condition=pgtrigger.AnyChange(
+                    "program_account",
+                    "amount",
+                    "idempotency_key",
+                    "requested_by",
+                    "requested_at",
+                ),
+            ),
+            # An approval, once given, stays as it was given.
+            pgtrigger.Protect(
+                name="refund_approval_kept",
+                operation=pgtrigger.Update,
+                condition=pgtrigger.Q(
+                    old__approved_at__isnull=False,
+                    old__approved_at__df=pgtrigger.F("new__approved_at"),
+                )
+                | pgtrigger.Q(
+                    old__approved_by__isnull=False,
+                    old__approved_by__df=pgtrigger.F("new__approved_by"),
+                ),
+            ),
+            # Issued and refused are final.
+            pgtrigger.Protect(
+                name="refund_final",
+                operation=pgtrigger.Update,
+                condition=pgtrigger.Q(old__status__in=["issued", "refused"]),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference}: {self.program_account.bn15} {self.amount}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN
+
+    @property
+    def reference(self) -> str:
+        """The request's number, as the importer and officers quote it."""
+        return f"RF{self.pk:08d}"
 
 
 # CBSA's own reference of an invoice, as printed on it: capital letters, digits, hyphens.

@@ -34,6 +34,7 @@ from financial.models import (
     Invoice,
     Payment,
     Posting,
+    RefundRequest,
     Statement,
 )
 
@@ -195,6 +196,30 @@ def get_invoice_for(user, bn15: str, pk: int) -> tuple[ProgramAccount, Invoice]:
     invoice = get_object_or_404(invoices_visible_to(user, account), pk=pk)
     invoice.program_account = account
     return account, invoice
+
+
+def refunds_visible_to(user, program_account: ProgramAccount):
+    """The account's refund requests, newest first, for those who may see statements,
+    balance and payments (docs/rules.md §14)."""
+    if not can(user, Action.VIEW_STATEMENTS, program_account):
+        return program_account.refund_requests.none()
+    return program_account.refund_requests.order_by("-requested_at", "-id")
+
+
+def get_refund_for(user, bn15: str, pk: int) -> tuple[ProgramAccount, RefundRequest]:
+    """The account and one of its refund requests: 404 when either is unknown or unseen
+    (a request of another account too), 403 as the account says."""
+    account = get_program_account_for(user, bn15, Action.VIEW_STATEMENTS)
+    refund = get_object_or_404(
+        refunds_visible_to(user, account).select_related("requested_by"), pk=pk
+    )
+    refund.program_account = account
+    return account, refund
+
+
+def refundable(program_account: ProgramAccount) -> Decimal:
+    """What the account is owed now: its credit balance, or zero."""
+    return max(-account_balance(program_account), ZERO)
 
 
 @dataclass(frozen=True)

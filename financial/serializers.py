@@ -11,6 +11,7 @@ from financial.models import (
     Invoice,
     Payment,
     Posting,
+    RefundRequest,
     Statement,
 )
 
@@ -278,5 +279,35 @@ class InvoiceSerializer(serializers.ModelSerializer):
             "unpaid",
             "cancelled_at",
             "cancellation_reason",
+        ]
+        read_only_fields = fields
+
+
+class RefundRequestInSerializer(serializers.Serializer):
+    amount = ExactDecimalField(
+        max_digits=14, decimal_places=2, min_value=Decimal("0.01"), max_value=MAX_AMOUNT
+    )
+
+
+class RefundRequestSerializer(serializers.ModelSerializer):
+    """A refund request and its progress (docs/rules.md §14): `status` one of
+    `requested`, `approved`, `issued`, `refused`; each step's moment, null until taken."""
+
+    bn15 = serializers.CharField(source="program_account.bn15", read_only=True)
+    reference = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = RefundRequest
+        fields = [
+            "id",
+            "reference",
+            "bn15",
+            "amount",
+            "status",
+            "requested_at",
+            "approved_at",
+            "issued_at",
+            "refused_at",
+            "refusal_reason",
         ]
         read_only_fields = fields

@@ -42,9 +42,10 @@ from financial.models import (
     Invoice,
     Payment,
     Posting,
+    RefundRequest,
 )
 from financial.selectors import acting_business, card_remaining, debts
-from notifications.kinds import Kind
+from notifications.kinds import PAYMENT_STATUSES, Kind
 from notifications.services import notification_send
 
 
@@ -721,11 +722,12 @@ def _release_paid_declarations(program_account: ProgramAccount) -> None:
 # --- Refunds -------------------------------------------------------------------------------
 
 
-@transaction.atomic
-def refund_issue(*, officer: User, program_account: ProgramAccount, amount: Decimal) -> Posting:
-    """Pay out a credit balance. Credits go to debt first, so a refund is issued only when
-    no debt remains, and never for more than the credit."""
-    amount = _stated_amount(amount)
+def _refund_post(
+    *, program_account: ProgramAccount, amount: Decimal, description: str, at: datetime.datetime
+) -> Posting:
+    """Post a refund of `amount` if the credit covers it: a debit the account's open credits
+    pay, oldest first (financial/allocations.py), so the balance moves toward zero and the
+    credit refunded is spent. The balance row is locked here, before it is read."""
     balance = lock_account_balance(program_account).balance
     if balance >= 0:
         raise FinancialError("refund_with_debt")
@@ -735,8 +737,175 @@ def refund_issue(*, officer: User, program_account: ProgramAccount, amount: Deci
         program_account=program_account,
         kind=Posting.Kind.REFUND,
         amount=amount,
-        description=f"Refund by {officer.email}"[:200],
+        description=description[:200],
+        posted_at=at,
     )
+
+
+@transaction.atomic
+def refund_issue(*, officer: User, program_account: ProgramAccount, amount: Decimal) -> Posting:
+    """Pay out a credit balance. Credits go to debt first, so a refund is issued only when
+    no debt remains, and never for more than the credit."""
+    return _refund_post(
+        program_account=program_account,
+        amount=_stated_amount(amount),
+        description=f"Refund by {officer.email}",
+        at=timezone.now(),
+    )
+
+
+def _refund_notify(refund: RefundRequest, kind: Kind, at: datetime.datetime, **facts) -> None:
+    """Tell the account's Business Account Managers; the link leads to the request's page."""
+    account = refund.program_account
+    for bam in bams_of([account.business_id])[account.business_id]:
+        notification_send(
+            recipient=bam,
+            kind=kind,
+            dedupe_key=f"{kind}:{refund.pk}",
+            route="refund",
+            route_args=[account.bn15, str(refund.pk)],
+            context={"amount": str(refund.amount), "account": account.bn15, **facts},
+            at=at,
+        )
+
+
+@transaction.atomic
+def refund_request_create(
+    *,
+    actor: User,
+    program_account: ProgramAccount,
+    amount: Decimal,
+    idempotency_key: str,
+    at: datetime.datetime | None = None,
+) -> tuple[RefundRequest, bool]:
+    """A Business Account Manager asks for a refund of (part of) the account's credit;
+    returns (request, created). Refused, writing nothing, for an amount that is not more
+    than zero, more than the credit, or while another request waits for CBSA. The same
+    key with the same amount returns the first request; with another amount it is refused
+    (docs/rules.md §14)."""
+    _require(actor, Action.MANAGE_BANKING, program_account)
+    at = at or timezone.now()
+    if not (1 <= len(idempotency_key) <= 255 and idempotency_key.isprintable()):
+        raise FinancialError("refund_idempotency_key")
+    amount = _stated_amount(amount)
+    balance = lock_account_balance(program_account).balance
+    existing = RefundRequest.objects.filter(
+        program_account=program_account, idempotency_key=idempotency_key
+    ).first()
+    if existing is not None:
+        if existing.amount != amount:
+            raise FinancialError("refund_idempotency_conflict")
+        return existing, False
+    waiting = RefundRequest.objects.filter(
+        program_account=program_account, status__in=RefundRequest.OPEN
+    ).first()
+    if waiting is not None:
+        raise FinancialError("refund_open", amount=waiting.amount)
+    if balance >= 0:
+        raise FinancialError("refund_with_debt")
+    if amount > -balance:
+        raise FinancialError("refund_over_credit", credit=-balance)
+    refund = RefundRequest.objects.create(
+        program_account=program_account,
+        amount=amount,
+        idempotency_key=idempotency_key,
+        requested_by=actor,
+        requested_at=at,
+    )
+    access_log_changed(
+        user=actor,
+        program_account=program_account,
+        action=Action.MANAGE_BANKING,
+        what=refund.reference,
+        at=at,
+    )
+    _refund_notify(refund, Kind.REFUND_REQUESTED, at, requester=actor.get_full_name())
+    return refund, True
+
+
+def _locked_refund(refund: RefundRequest) -> RefundRequest:
+    account = refund.program_account
+    lock_account_balance(account)
+    refund = RefundRequest.objects.select_for_update().get(pk=refund.pk)
+    refund.program_account = account
+    return refund
+
+
+def _refund_decided(refund: RefundRequest) -> FinancialError:
+    return FinancialError("refund_already_decided", status=PAYMENT_STATUSES[refund.status])
+
+
+@transaction.atomic
+def refund_request_approve(
+    *, officer: User, refund: RefundRequest, at: datetime.datetime | None = None
+) -> RefundRequest:
+    """An officer approves a requested refund. Approving it again changes nothing; a
+    refused or issued one is refused."""
+    _require_officer(officer, "financial.decide_refund")
+    at = at or timezone.now()
+    refund = _locked_refund(refund)
+    if refund.status == RefundRequest.Status.APPROVED:
+        return refund
+    if refund.status != RefundRequest.Status.REQUESTED:
+        raise _refund_decided(refund)
+    refund.status, refund.approved_by, refund.approved_at = (
+        RefundRequest.Status.APPROVED,
+        officer,
+        at,
+    )
+    refund.save(update_fields=["status", "approved_by", "approved_at"])
+    _refund_notify(refund, Kind.REFUND_APPROVED, at)
+    return refund
+
+
+@transaction.atomic
+def refund_request_refuse(
+    *, officer: User, refund: RefundRequest, reason: str, at: datetime.datetime | None = None
+) -> RefundRequest:
+    """An officer refuses a refund request, requested or approved, saying why; the BAMs
+    read the reason. Refusing it again changes nothing; an issued one is refused."""
+    _require_officer(officer, "financial.decide_refund")
+    at = at or timezone.now()
+    reason = reason.strip()
+    if not reason:
+        raise FinancialError("refund_refusal_reason")
+    refund = _locked_refund(refund)
+    if refund.status == RefundRequest.Status.REFUSED:
+        return refund
+    if refund.status == RefundRequest.Status.ISSUED:
+        raise _refund_decided(refund)
+    refund.status, refund.refused_by, refund.refused_at = RefundRequest.Status.REFUSED, officer, at
+    refund.refusal_reason = reason[:1000]
+    refund.save(update_fields=["status", "refused_by", "refused_at", "refusal_reason"])
+    _refund_notify(refund, Kind.REFUND_REFUSED, at, refusal=refund.refusal_reason)
+    return refund
+
+
+@transaction.atomic
+def refund_request_issue(
+    *, officer: User, refund: RefundRequest, at: datetime.datetime | None = None
+) -> RefundRequest:
+    """An officer issues an approved refund: the credit is checked again (it may have paid
+    a debt since), and the refund posts to the ledger. Issuing it again posts nothing."""
+    _require_officer(officer, "financial.issue_refund")
+    at = at or timezone.now()
+    refund = _locked_refund(refund)
+    if refund.status == RefundRequest.Status.ISSUED:
+        return refund
+    if refund.status == RefundRequest.Status.REQUESTED:
+        raise FinancialError("refund_not_approved")
+    if refund.status != RefundRequest.Status.APPROVED:
+        raise _refund_decided(refund)
+    refund.posting = _refund_post(
+        program_account=refund.program_account,
+        amount=refund.amount,
+        description=refund.reference,
+        at=at,
+    )
+    refund.status, refund.issued_by, refund.issued_at = RefundRequest.Status.ISSUED, officer, at
+    refund.save(update_fields=["status", "issued_by", "issued_at", "posting"])
+    _refund_notify(refund, Kind.REFUND_ISSUED, at)
+    return refund
 
 
 # --- Invoices ------------------------------------------------------------------------------

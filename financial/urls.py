@@ -53,6 +53,12 @@ urlpatterns = [
         views.invoice_detail,
         name="invoice",
     ),
+    path("program-accounts/<str:bn15>/refunds/", views.refunds, name="refunds"),
+    path(
+        "program-accounts/<str:bn15>/refunds/<int:pk>/",
+        views.refund_detail,
+        name="refund",
+    ),
     path("declarations/<str:transaction_number>/", views.declaration_detail, name="declaration"),
     path(
         "declarations/<str:transaction_number>/correct/",

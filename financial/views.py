@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -35,6 +36,7 @@ from financial.forms import (
     LineFormSet,
     PaymentForm,
     PaymentsAppliedForm,
+    RefundRequestForm,
     line_initial,
 )
 from financial.models import DeclarationVersion, Invoice, Payment
@@ -485,3 +487,65 @@ def invoice_detail(request: HttpRequest, bn15: str, pk: int) -> HttpResponse:
             "older_debt": invoice.to_settle - invoice.unpaid,
         },
     )
+
+
+# --- Refunds --------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def refunds(request: HttpRequest, bn15: str) -> HttpResponse:
+    """The account's refund requests and, for its Business Account Managers, the form that
+    asks for one (docs/rules.md §14)."""
+    account = get_program_account_for(request.user, bn15, Action.VIEW_STATEMENTS)
+    may_request = can(request.user, Action.MANAGE_BANKING, account)
+    if request.method == "POST" and not may_request:
+        raise PermissionDenied
+    access_log_viewed(user=request.user, program_account=account, action=Action.VIEW_STATEMENTS)
+    rows = list(selectors.refunds_visible_to(request.user, account))
+    waiting = next((refund for refund in rows if refund.is_open), None)
+    credit = selectors.refundable(account)
+    form = None
+    if may_request:
+        form = RefundRequestForm(request.POST or None, initial={"amount": credit or None})
+        if request.method == "POST" and form.is_valid():
+            try:
+                refund, _created = services.refund_request_create(
+                    actor=request.user, program_account=account, **form.cleaned_data
+                )
+            except FinancialError as error:
+                form.add_service_error(error)
+            else:
+                messages.success(
+                    request,
+                    _("Your request for a refund of %(amount)s is sent to CBSA.")
+                    % {"amount": money(refund.amount)},
+                )
+                return redirect("refund", bn15=account.bn15, pk=refund.pk)
+    return render(
+        request,
+        "financial/refunds.html",
+        {
+            "account": account,
+            "refunds": rows,
+            "waiting": waiting,
+            "credit": credit,
+            "form": form,
+            # The form waits with the request, unless a refusal is to be read on it.
+            "show_form": form is not None and (waiting is None or bool(form.errors)),
+            # Row links are this prefix plus the request's id: one reverse() a page.
+            "refund_url": reverse("refund", args=[account.bn15, 0])[:-2],
+        },
+    )
+
+
+@login_required
+def refund_detail(request: HttpRequest, bn15: str, pk: int) -> HttpResponse:
+    account, refund = selectors.get_refund_for(request.user, bn15, pk)
+    access_log_viewed(
+        user=request.user,
+        program_account=account,
+        action=Action.VIEW_STATEMENTS,
+        what=refund.reference,
+    )
+    return render(request, "financial/refund.html", {"account": account, "refund": refund})

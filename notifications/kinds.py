@@ -33,6 +33,10 @@ class Kind(models.TextChoices):
     PAYMENT_RETURNED = "payment_returned", _("Payment returned")
     PAD_AGREEMENT = "pad_agreement", _("Pre-authorized debit agreement")
     REFUND_STATUS = "refund_status", _("Refund")
+    REFUND_REQUESTED = "refund_requested", _("Refund requested")
+    REFUND_APPROVED = "refund_approved", _("Refund approved")
+    REFUND_REFUSED = "refund_refused", _("Refund refused")
+    REFUND_ISSUED = "refund_issued", _("Refund issued")
     ARREARS_NOTICE = "arrears_notice", _("Arrears notice")
     ADJUSTMENT_DECISION = "adjustment_decision", _("Adjustment decision")
     REDUCTION_DECISION = "reduction_decision", _("Reduction decision")
@@ -104,6 +108,21 @@ BODIES = {
         "%(last_digits)s is now %(status)s."
     ),
     Kind.REFUND_STATUS: _("The refund of %(amount)s requested for %(account)s is %(status)s."),
+    Kind.REFUND_REQUESTED: _(
+        "%(requester)s asked CBSA to refund %(amount)s of the credit on program account "
+        "%(account)s. An officer will review the request; you will be told of the decision."
+    ),
+    Kind.REFUND_APPROVED: _(
+        "CBSA approved the refund of %(amount)s on program account %(account)s. It will be "
+        "issued shortly."
+    ),
+    Kind.REFUND_REFUSED: _(
+        "CBSA refused the refund of %(amount)s on program account %(account)s: %(refusal)s"
+    ),
+    Kind.REFUND_ISSUED: _(
+        "CBSA issued the refund of %(amount)s on program account %(account)s. It appears in "
+        "the transaction history."
+    ),
     Kind.ARREARS_NOTICE: _(
         "%(amount)s is more than 30 days overdue on program account %(account)s."
     ),

@@ -160,6 +160,23 @@ RULES: dict[str, list[Case]] = {
             },
         ),
     ],
+    # A request without its Idempotency-Key: 400 for the BAM, who alone may ask.
+    "api-refunds": [
+        Case(
+            {"bn15": "rm1"},
+            {
+                "get": {**STATEMENTS_RM1, "anonymous": 401},
+                "post": {**BANKING_RM1, "importer_bam": 400, "anonymous": 401},
+            },
+        ),
+        Case(
+            {"bn15": "rm2"},
+            {
+                "get": {**SEES_RM2, "anonymous": 401},
+                "post": {**BANKING_RM2, "importer_bam": 400, "anonymous": 401},
+            },
+        ),
+    ],
     "api-declaration": [
         Case(
             {"transaction_number": "importer_declaration"},
@@ -267,6 +284,17 @@ RULES: dict[str, list[Case]] = {
         Case(
             {"bn15": "rm2", "pk": "pad_agreement"}, {"post": {**BANKING_RM2, "importer_bam": 404}}
         ),
+    ],
+    # Refunds: followed by those who see statements, balance and payments; requested by the
+    # Business Account Manager only (an empty form: 200 with errors).
+    "refunds": [
+        Case({"bn15": "rm1"}, {"get": STATEMENTS_RM1, "post": BANKING_RM1}),
+        Case({"bn15": "rm2"}, {"get": SEES_RM2, "post": BANKING_RM2}),
+    ],
+    "refund": [
+        Case({"bn15": "rm1", "pk": "refund"}, {"get": STATEMENTS_RM1}),
+        # RM0001's request under RM0002: not found, even for those who see both.
+        Case({"bn15": "rm2", "pk": "refund"}, {"get": expect(404, anonymous=302)}),
     ],
     "declaration": [
         Case({"transaction_number": "importer_declaration"}, {"get": IMPORTER_FILED}),
@@ -514,10 +542,19 @@ def world(
         method="online_banking",
         idempotency_key="matrix-pending",
     )
+    from financial.models import RefundRequest
+
+    refund = RefundRequest.objects.create(
+        program_account=rm1,
+        amount=Decimal("1.00"),
+        idempotency_key="matrix",
+        requested_by=importer_bam,
+    )
     return {
         "settled_payment": str(settled.pk),
         "pending_payment": str(waiting.pk),
         "invoice": str(invoice.pk),
+        "refund": str(refund.pk),
         "pad_agreement": str(agreement.pk),
         "statement": statement.period_end.isoformat(),
         "today": timezone.localdate().isoformat(),

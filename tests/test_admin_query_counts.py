@@ -16,7 +16,7 @@ from accounts.models import AccessEvent, AccessRequest, ApiKey, Role
 from cases.models import Case, CaseDeclaration
 from delegation.models import AccessLogEntry, ClientGroup, SuretyInvitation
 from enrolment.models import BusinessNumberApplication, ProgramAccountApplication, RppApplication
-from financial.models import InterestAccrual, PrescribedRate
+from financial.models import InterestAccrual, PrescribedRate, RefundRequest
 from financial.services import declaration_correct, invoice_cancel, invoice_issue, payment_create
 from notifications.kinds import Kind
 from payments.models import PadReturnFile, PadRun
@@ -108,6 +108,9 @@ def world(officer) -> None:
             reference=f"AMP-{n}-{number}",
         )
     invoice_cancel(officer=officer, invoice=invoice, reason="Issued twice.")
+    RefundRequest.objects.create(
+        program_account=account, amount=D("1.00"), idempotency_key=f"w-{n}", requested_by=bam
+    )
     StatementFactory(program_account=account)
     InterestAccrual.objects.create(
         program_account=account,

@@ -2,7 +2,7 @@
 read from the pages themselves (each `<form method="post">` and its fields), then posted
 with every field replaced in turn by a value crafted to break it. No answer may be a 5xx,
 and nothing that moves money or access is written (no posting, payment, declaration,
-bond, reduction request, decided relationship, or change to an employee's role).
+bond, reduction request, refund request, decided relationship, or change to an employee's role).
 
 Bounded: the pages below, their forms, their fields, `MALFORMED` values each.
 """
@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from accounts.models import Membership
 from delegation.models import Relationship, SuretyInvitation
-from financial.models import Declaration, Payment, Posting
+from financial.models import Declaration, Payment, Posting, RefundRequest
 from payments.models import PadAgreement
 from security.models import ReductionRequest, SuretyBond
 
@@ -67,6 +67,7 @@ def counts() -> dict:
         SuretyInvitation,
         ReductionRequest,
         PadAgreement,
+        RefundRequest,
     )
     return {model.__name__: model.objects.count() for model in models} | {
         "relationships": Relationship.objects.exclude(status="pending").count()
@@ -87,6 +88,7 @@ PAGES = [
     ("pad_agreement_new", {"bn15": "123456782RM0001"}),
     ("payments_applied", {"bn15": "123456782RM0001"}),
     ("account_surety_invitations", {"bn15": "123456782RM0001"}),
+    ("refunds", {"bn15": "123456782RM0001"}),
 ]
 
 

@@ -315,6 +315,57 @@ def test_invoices_page(client_for, django_assert_max_num_queries, officer, impor
     )
 
 
+def refunds_on(account, officer, bam):
+    """grow(n): n refund requests on the account, each decided: issued or refused."""
+    from financial.services import (
+        refund_request_approve,
+        refund_request_create,
+        refund_request_issue,
+        refund_request_refuse,
+    )
+
+    def grow(count):
+        for _ in range(count):
+            n = next(numbers)
+            posting_create(program_account=account, kind="payment", amount=D("-10.00"))
+            refund, _created = refund_request_create(
+                actor=bam, program_account=account, amount=D("10.00"), idempotency_key=f"r-{n}"
+            )
+            if n % 2:
+                refund_request_refuse(officer=officer, refund=refund, reason="Under audit.")
+            else:
+                refund = refund_request_approve(officer=officer, refund=refund)
+                refund_request_issue(officer=officer, refund=refund)
+
+    return grow
+
+
+def test_refunds_page(client_for, django_assert_max_num_queries, officer, importer_bam, rm1):
+    read_at_two_sizes(
+        client_for,
+        django_assert_max_num_queries,
+        Case(
+            importer_bam,
+            lambda: reverse("refunds", args=[rm1.bn15]),
+            refunds_on(rm1, officer, importer_bam),
+            html_rows(">RF"),
+        ),
+    )
+
+
+def test_api_refunds(client_for, django_assert_max_num_queries, officer, importer_bam, rm1):
+    read_at_two_sizes(
+        client_for,
+        django_assert_max_num_queries,
+        Case(
+            importer_bam,
+            lambda: reverse("api-refunds", args=[rm1.bn15]),
+            refunds_on(rm1, officer, importer_bam),
+            api_rows,
+        ),
+    )
+
+
 def test_a_declaration_with_many_versions(
     client_for, django_assert_max_num_queries, importer_bam, rm1
 ):

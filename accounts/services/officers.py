@@ -28,6 +28,7 @@ OFFICER_VIEW_ONLY_MODELS = {
     ("financial", "posting"),
     ("financial", "payment"),
     ("financial", "accountbalance"),
+    ("financial", "refundrequest"),
     ("notifications", "notification"),
     ("enrolment", "businessnumberapplication"),
     ("enrolment", "programaccountapplication"),

@@ -34,6 +34,7 @@ SIGNED_IN = [
     "/{lang}/program-accounts/123456782RM0001/invoices/",
     "/{lang}/program-accounts/123456782RM0001/payments/",
     "/{lang}/program-accounts/123456782RM0001/payments/applied/",
+    "/{lang}/program-accounts/123456782RM0001/refunds/",
     "/{lang}/businesses/123456782/employees/",
     "/{lang}/businesses/123456782/third-parties/",
     "/{lang}/businesses/123456782/access-log/",
@@ -91,6 +92,7 @@ def test_pages_have_no_serious_accessibility_violations(live_server, audit_page,
     withdraw = f"/{{lang}}/cases/{Case.objects.get().pk}/withdraw/"
     paid = Payment.objects.filter(program_account__bn15="123456782RM0001").latest("created_at")
     payment = f"/{{lang}}/program-accounts/123456782RM0001/payments/{paid.pk}/"
+    refund = f"/{{lang}}/program-accounts/123456782RM0001/refunds/{_refused_refund().pk}/"
     base = live_server.url
     found = {}
     for path in SIGNED_OUT:
@@ -101,7 +103,7 @@ def test_pages_have_no_serious_accessibility_violations(live_server, audit_page,
     page.get_by_label("Password").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Sign In").click()
     page.wait_for_url(f"{base}/fr/")  # Marie works in French
-    for path in [*SIGNED_IN, statement, invoice, payment, case, revoke, withdraw]:
+    for path in [*SIGNED_IN, statement, invoice, payment, refund, case, revoke, withdraw]:
         url = base + path.format(lang=lang)
         found[url] = violations(page, url)
     # An officer, linked to no business, starts on the page that leads to the admin.
@@ -124,3 +126,27 @@ def test_pages_have_no_serious_accessibility_violations(live_server, audit_page,
         found[url] = violations(page, url)
         assert "/accounts/login/" not in page.url
     assert {url: problems for url, problems in found.items() if problems} == {}
+
+
+def _refused_refund():
+    """A refund request of RM0001 that went its whole way to a refusal, for its page."""
+    from django.utils import timezone
+
+    from accounts.models import ProgramAccount, User
+    from financial.models import RefundRequest
+
+    bam = User.objects.get(email="maple.bam@example.com")
+    officer = User.objects.get(email="officer@example.com")
+    now = timezone.now()
+    return RefundRequest.objects.create(
+        program_account=ProgramAccount.objects.get(bn15="123456782RM0001"),
+        amount="25.00",
+        idempotency_key="accessibility",
+        requested_by=bam,
+        status="refused",
+        approved_by=officer,
+        approved_at=now,
+        refused_by=officer,
+        refused_at=now,
+        refusal_reason="The account is under audit.",
+    )

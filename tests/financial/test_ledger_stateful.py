@@ -1,9 +1,13 @@
 """A stateful property test over the ledger's services: random declarations, corrections,
 payments by every method (some replayed with their key, some applied to chosen
 declarations, pending ones received later, some returned by the bank before or after they
-settle), refunds, and invoices an officer issues and cancels (some twice) on two accounts.
+settle), refunds (an officer's own, and those a BAM requests that an officer approves or
+refuses, then issues, each step sometimes twice), and invoices an officer issues and
+cancels (some twice) on two accounts.
 After every step each balance equals the sum of its postings and the model's own count of
-money; a refund never pays out more than the credit; declaration totals are never
+money; a refund never pays out more than the credit, and the credit pays it whole when it
+is issued; a refund request is issued at most once, with one posting, and at most one
+waits on an account; declaration totals are never
 negative; an invoice is cancelled at most once; allocations never exceed a payment or
 over-pay a debt, and never leave a debt and a credit open side by side; a returned
 payment's credit pays only its own reversal; on the account that applies payments oldest
@@ -22,6 +26,7 @@ from hypothesis.stateful import (
     Bundle,
     RuleBasedStateMachine,
     invariant,
+    multiple,
     rule,
     run_state_machine_as_test,
 )
@@ -29,7 +34,7 @@ from hypothesis.stateful import (
 from accounts.models import ProgramAccount, Role
 from accounts.services.officers import officers_group_sync
 from financial.errors import FinancialError
-from financial.models import Allocation, Declaration, Invoice, Payment, Posting
+from financial.models import Allocation, Declaration, Invoice, Payment, Posting, RefundRequest
 from financial.selectors import account_balance, ledger_mismatches, with_invoice_status
 from financial.services import (
     declaration_correct,
@@ -40,6 +45,10 @@ from financial.services import (
     payment_received,
     payment_return,
     refund_issue,
+    refund_request_approve,
+    refund_request_create,
+    refund_request_issue,
+    refund_request_refuse,
 )
 from tests.factories import BusinessFactory, ProgramAccountFactory, UserFactory, member
 
@@ -62,6 +71,7 @@ class LedgerMachine(RuleBasedStateMachine):
     declarations = Bundle("declarations")
     payments = Bundle("payments")
     invoices = Bundle("invoices")
+    refund_requests = Bundle("refund_requests")
 
     def __init__(self) -> None:
         super().__init__()
@@ -82,6 +92,9 @@ class LedgerMachine(RuleBasedStateMachine):
         # What the model expects each account to owe, kept apart from the ledger.
         self.owed = {account.pk: D("0.00") for account in self.accounts}
         self.keys = 0
+        # The model's refund requests: {pk: status}, and the one waiting on each account.
+        self.refund_status: dict[int, str] = {}
+        self.waiting = {account.pk: None for account in self.accounts}
 
     @rule(
         target=declarations,
@@ -139,14 +152,18 @@ class LedgerMachine(RuleBasedStateMachine):
                 "transaction_number", flat=True
             )
         )
-        payment, created = payment_create(
-            actor=self.importer,
-            program_account=account,
-            amount=amount,
-            method=method,
-            idempotency_key=key,
-            chosen=mine if which == 1 else [],
-        )
+        try:
+            payment, created = payment_create(
+                actor=self.importer,
+                program_account=account,
+                amount=amount,
+                method=method,
+                idempotency_key=key,
+                chosen=mine if which == 1 else [],
+            )
+        except FinancialError as error:  # over the card limit: refused, nothing written
+            assert error.code == "credit_card_limit" and method == "credit_card"
+            return multiple()
         assert created
         if method in Payment.SETTLE_AT_ONCE:
             assert payment.status == "settled"
@@ -204,6 +221,132 @@ class LedgerMachine(RuleBasedStateMachine):
             return
         assert 0 < amount <= credit  # only from a credit, never more than it
         self.owed[account.pk] += amount
+
+    @rule(target=refund_requests, which=st.integers(0, 1), extra=st.integers(-300, 300))
+    def request_refund(self, which, extra):
+        """A BAM asks for about the credit: refused for more than it, without one, or while
+        another request waits."""
+        credit = -self.owed[self.accounts[which].pk]
+        return self._ask(which, max(D("0.01"), credit + D(extra) / 100))
+
+    def _ask(self, which, amount: D) -> int | None:
+        account = self.accounts[which]
+        credit = -self.owed[account.pk]
+        self.keys += 1
+        try:
+            refund, created = refund_request_create(
+                actor=self.importer,
+                program_account=account,
+                amount=amount,
+                idempotency_key=f"refund-{self.keys}",
+            )
+        except FinancialError as error:
+            if self.waiting[account.pk] is not None:
+                assert error.code == "refund_open"
+            else:
+                assert credit <= 0 or amount > credit, error.code
+            return None
+        assert created and self.waiting[account.pk] is None and 0 < amount <= credit
+        self.refund_status[refund.pk] = "requested"
+        self.waiting[account.pk] = refund.pk
+        return refund.pk
+
+    def _refund(self, pk) -> RefundRequest | None:
+        return None if pk is None else RefundRequest.objects.get(pk=pk)
+
+    def _closed(self, refund: RefundRequest) -> None:
+        if self.waiting[refund.program_account_id] == refund.pk:
+            self.waiting[refund.program_account_id] = None
+
+    @rule(pk=refund_requests, times=st.integers(1, 2))
+    def approve_refund(self, pk, times):
+        refund = self._refund(pk)
+        if refund is None:
+            return
+        expected = self.refund_status[pk]
+        for _ in range(times):
+            try:
+                refund = refund_request_approve(officer=self.officer, refund=refund)
+            except FinancialError as error:
+                assert error.code == "refund_already_decided"
+                assert expected in ("issued", "refused")
+                return
+            assert expected in ("requested", "approved") and refund.status == "approved"
+            self.refund_status[pk] = expected = "approved"
+
+    @rule(pk=refund_requests)
+    def refuse_refund(self, pk):
+        refund = self._refund(pk)
+        if refund is None:
+            return
+        try:
+            refund = refund_request_refuse(officer=self.officer, refund=refund, reason="No.")
+        except FinancialError as error:
+            assert error.code == "refund_already_decided" and self.refund_status[pk] == "issued"
+            return
+        assert refund.status == "refused"
+        self.refund_status[pk] = "refused"
+        self._closed(refund)
+
+    @rule(pk=refund_requests, times=st.integers(1, 2))
+    def issue_requested_refund(self, pk, times):
+        """Issue an approved refund, checking the credit again; issuing twice posts once."""
+        refund = self._refund(pk)
+        if refund is None:
+            return
+        account_pk = refund.program_account_id
+        for _ in range(times):
+            expected, credit = self.refund_status[pk], -self.owed[account_pk]
+            postings = Posting.objects.filter(kind="refund").count()
+            try:
+                refund = refund_request_issue(officer=self.officer, refund=refund)
+            except FinancialError as error:
+                if expected == "requested":
+                    assert error.code == "refund_not_approved"
+                elif expected == "refused":
+                    assert error.code == "refund_already_decided"
+                else:  # approved, but the credit no longer covers it
+                    assert expected == "approved" and refund.amount > credit, error.code
+                assert Posting.objects.filter(kind="refund").count() == postings
+                return
+            assert refund.status == "issued"
+            if expected == "issued":
+                assert Posting.objects.filter(kind="refund").count() == postings
+                continue
+            assert expected == "approved" and 0 < refund.amount <= credit
+            assert Posting.objects.filter(kind="refund").count() == postings + 1
+            # The credit pays the refund whole: nothing is paid out that was not owed.
+            paid = Allocation.objects.filter(debit=refund.posting_id).aggregate(t=Sum("amount"))
+            assert paid["t"] == refund.amount
+            self.owed[account_pk] += refund.amount
+            self.refund_status[pk] = "issued"
+            self._closed(refund)
+
+    @rule(which=st.integers(0, 1), extra=st.integers(1, 10_000), part=st.integers(0, 100))
+    def refund_all_the_way(self, which, extra, part):
+        """Leave a credit, ask for part of it, approve and issue: the whole way in one step
+        (the rules above take it a step at a time, in any order)."""
+        account = self.accounts[which]
+        if self.waiting[account.pk] is None:
+            self.overpay(which, extra)
+        credit = -self.owed[account.pk]
+        pk = self._ask(which, max(D("0.01"), (credit * part / 100).quantize(D("0.01"))))
+        self.approve_refund(pk, 1)
+        self.issue_requested_refund(pk, 2)
+
+    @invariant()
+    def refund_requests_as_the_model_has_them(self):
+        rows = RefundRequest.objects.filter(pk__in=list(self.refund_status))
+        assert {row.pk: row.status for row in rows} == self.refund_status
+        for row in rows:
+            assert (row.posting_id is not None) == (row.status == "issued")
+            if row.posting_id:
+                assert row.posting.kind == "refund" and row.posting.amount == row.amount
+        for account in self.accounts:
+            waiting = RefundRequest.objects.filter(
+                program_account=account, status__in=RefundRequest.OPEN
+            ).values_list("pk", flat=True)
+            assert list(waiting) == ([self.waiting[account.pk]] if self.waiting[account.pk] else [])
 
     @rule(which=st.integers(0, 1), extra=st.integers(1, 10_000))
     def overpay(self, which, extra):
