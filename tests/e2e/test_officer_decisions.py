@@ -70,12 +70,11 @@ def test_an_officer_rejects_an_adjustment_with_its_reason(
         comment="Wrong tariff item on line 1",
     )
 
-    # The admin speaks the browser's language.
-    context = browser.new_context(
-        viewport={"width": 1280, "height": 900}, locale=f"{language}-CA", bypass_csp=True
-    )
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
     page = context.new_page()
     sign_in(page, base, "officer@cbsa.example")
+    # The admin speaks the language of the last portal page read.
+    page.goto(f"{base}/{language}/")
     page.goto(f"{base}/admin/financial/declarationversion/?status__exact=pending")
     page.get_by_role("link", name=words["review"]).click()
     expect(page.locator("mark").first).to_be_visible()
