@@ -25,3 +25,12 @@ def test_the_cookie_is_written_only_when_the_language_changes(client_for, office
     again = client.get("/fr/profile/")
     assert settings.LANGUAGE_COOKIE_NAME not in again.cookies
     assert settings.LANGUAGE_COOKIE_NAME not in client.get("/healthz").cookies
+
+
+def test_french_puts_a_space_before_the_colon(client_for, importer_bam, rm1):
+    """French typography: « Solde : », English "Balance:"."""
+    url = f"/fr/program-accounts/{rm1.bn15}/"
+    french = client_for(importer_bam).get(url).content.decode()
+    assert "Solde\u00a0: <strong>" in french and "Solde:" not in french
+    english = client_for(importer_bam).get(url.replace("/fr/", "/en/")).content.decode()
+    assert "Balance: <strong>" in english
