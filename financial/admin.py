@@ -5,13 +5,11 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from carm.admin import ReadOnlyAdmin
+from carm.admin import DecidedOnItsPage, ReadOnlyAdmin
 from carm.formats import money, percent
-from carm.forms import DecisionForm
 from financial.errors import FinancialError
 from financial.forms import InvoiceCancelForm, InvoiceIssueForm, RefundRefuseForm
 from financial.models import (
@@ -189,7 +187,7 @@ def _cells(line: DeclarationLine | None, changed: frozenset[str]) -> list[dict] 
 
 
 @admin.register(DeclarationVersion)
-class DeclarationVersionAdmin(ReadOnlyAdmin):
+class DeclarationVersionAdmin(DecidedOnItsPage):
     """Officers decide adjustments on each one's page, its lines beside those it would
     replace; approving posts the difference to the ledger. Many are approved at once from
     the list; a rejection needs its reason, so it is made on the page."""
@@ -209,69 +207,26 @@ class DeclarationVersionAdmin(ReadOnlyAdmin):
     list_select_related = ("declaration",)
     actions = ["approve_adjustments"]
 
-    @admin.display(description=_("decision"))
-    def review(self, version: DeclarationVersion) -> str:
-        label = _("Review and decide") if version.status == version.Status.PENDING else _("View")
-        url = reverse("admin:financial_declarationversion_decide", args=[version.pk])
-        return format_html('<a href="{}">{}</a>', url, label)
+    decide_template = "financial/admin/adjustment_decide.html"
 
-    def get_urls(self):
-        decide = path(
-            "<int:pk>/decide/",
-            self.admin_site.admin_view(self.decide_view),
-            name="financial_declarationversion_decide",
+    def decide_queryset(self):
+        return DeclarationVersion.objects.select_related(
+            "declaration__program_account__business", "created_by", "decided_by"
         )
-        return [decide, *super().get_urls()]
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        """One page per version: the one that compares and decides."""
-        if not str(object_id).isdigit():
-            return super().change_view(request, object_id, form_url, extra_context)
-        return redirect(reverse("admin:financial_declarationversion_decide", args=[object_id]))
+    def decide(self, request, version: DeclarationVersion, *, approve: bool, note: str) -> None:
+        adjustment_decide(officer=request.user, version=version, approve=approve, note=note)
 
-    def decide_view(self, request, pk: int):
-        if not self.has_view_permission(request):
-            raise PermissionDenied
-        version = get_object_or_404(
-            DeclarationVersion.objects.select_related(
-                "declaration__program_account__business", "created_by", "decided_by"
-            ),
-            pk=pk,
-        )
-        may_decide = (
-            version.status == DeclarationVersion.Status.PENDING
-            and self.has_decide_permission(request)
-        )
-        form = DecisionForm(request.POST or None)
-        if request.method == "POST":
-            if not may_decide:
-                raise PermissionDenied
-            if form.is_valid():
-                try:
-                    adjustment_decide(
-                        officer=request.user,
-                        version=version,
-                        approve=form.approve,
-                        note=form.cleaned_data["note"],
-                    )
-                except FinancialError as error:
-                    form.add_service_error(error)
-                else:
-                    self.message_user(
-                        request,
-                        _("%(version)s is %(decision)s.")
-                        % {
-                            "version": version,
-                            "decision": _("approved") if form.approve else _("rejected"),
-                        },
-                    )
-                    return redirect(reverse("admin:financial_declarationversion_changelist"))
+    def decided_message(self, version: DeclarationVersion, *, approve: bool) -> str:
+        return _("%(version)s is %(decision)s.") % {
+            "version": version,
+            "decision": _("approved") if approve else _("rejected"),
+        }
+
+    def decide_context(self, request, version: DeclarationVersion) -> dict:
         previous, changes = version_changes(version)
-        context = {
-            **self.admin_site.each_context(request),
+        return {
             "title": _("Adjustment %(version)s") % {"version": version},
-            "opts": self.model._meta,
-            "form": form,
             "version": version,
             "declaration": version.declaration,
             "previous": previous,
@@ -285,13 +240,11 @@ class DeclarationVersionAdmin(ReadOnlyAdmin):
                 }
                 for change in changes
             ],
-            "may_decide": may_decide,
             "consequence": _(
                 "Approving posts the difference to the program account's ledger. The filer "
                 "is notified of the decision and the note."
             ),
         }
-        return TemplateResponse(request, "financial/admin/adjustment_decide.html", context)
 
     def _decide(self, request, queryset, *, approve: bool) -> None:
         decided = 0

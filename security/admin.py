@@ -3,17 +3,15 @@ reduction requests, follow and start the annual review."""
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts.models import Business
-from carm.admin import ReadOnlyAdmin
-from carm.forms import DecisionForm
+from carm.admin import DecidedOnItsPage, ReadOnlyAdmin
 from security.errors import SecurityError
 from security.forms import ReviewStartForm
 from security.models import (
@@ -109,7 +107,7 @@ class CashDepositAdmin(RecordOnlyAdmin):
 
 
 @admin.register(ReductionRequest)
-class ReductionRequestAdmin(ReadOnlyAdmin):
+class ReductionRequestAdmin(DecidedOnItsPage):
     """Officers approve or reject an importer's request to lower its requirement."""
 
     list_display = (
@@ -127,74 +125,29 @@ class ReductionRequestAdmin(ReadOnlyAdmin):
     list_select_related = ("program_account", "requested_by", "decided_by")
     actions = ["approve_requests"]
 
-    @admin.display(description=_("decision"))
-    def review(self, reduction: ReductionRequest) -> str:
-        label = (
-            _("Review and decide") if reduction.status == reduction.Status.PENDING else _("View")
-        )
-        url = reverse("admin:security_reductionrequest_decide", args=[reduction.pk])
-        return format_html('<a href="{}">{}</a>', url, label)
+    decide_template = "security/admin/reduction_decide.html"
 
-    def get_urls(self):
-        decide = path(
-            "<int:pk>/decide/",
-            self.admin_site.admin_view(self.decide_view),
-            name="security_reductionrequest_decide",
+    def decide_queryset(self):
+        return ReductionRequest.objects.select_related(
+            "program_account__business", "requested_by", "decided_by"
         )
-        return [decide, *super().get_urls()]
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        """One page per request: the one that weighs and decides it."""
-        if not str(object_id).isdigit():
-            return super().change_view(request, object_id, form_url, extra_context)
-        return redirect(reverse("admin:security_reductionrequest_decide", args=[object_id]))
+    def decide(self, request, reduction: ReductionRequest, *, approve: bool, note: str) -> None:
+        reduction_decide(officer=request.user, request=reduction, approve=approve, note=note)
 
-    def decide_view(self, request, pk: int):
-        if not self.has_view_permission(request):
-            raise PermissionDenied
-        reduction = get_object_or_404(
-            ReductionRequest.objects.select_related(
-                "program_account__business", "requested_by", "decided_by"
-            ),
-            pk=pk,
-        )
-        may_decide = (
-            reduction.status == ReductionRequest.Status.PENDING
-            and self.has_decide_permission(request)
-        )
-        form = DecisionForm(request.POST or None)
-        if request.method == "POST":
-            if not may_decide:
-                raise PermissionDenied
-            if form.is_valid():
-                try:
-                    reduction_decide(
-                        officer=request.user,
-                        request=reduction,
-                        approve=form.approve,
-                        note=form.cleaned_data["note"],
-                    )
-                except SecurityError as error:
-                    form.add_service_error(error)
-                else:
-                    self.message_user(
-                        request,
-                        _("The request of %(account)s is %(decision)s.")
-                        % {
-                            "account": reduction.program_account.bn15,
-                            "decision": _("approved") if form.approve else _("rejected"),
-                        },
-                    )
-                    return redirect(reverse("admin:security_reductionrequest_changelist"))
+    def decided_message(self, reduction: ReductionRequest, *, approve: bool) -> str:
+        return _("The request of %(account)s is %(decision)s.") % {
+            "account": reduction.program_account.bn15,
+            "decision": _("approved") if approve else _("rejected"),
+        }
+
+    def decide_context(self, request, reduction: ReductionRequest) -> dict:
         account, today = reduction.program_account, timezone.localdate()
         required = requirement_in_force(account, today)
         bonds, cash = posted_totals(account, today)
         requested = Requirement(reduction.amount, reduced_cash(required, reduction.amount))
-        context = {
-            **self.admin_site.each_context(request),
+        return {
             "title": _("Request to lower the security of %(account)s") % {"account": account.bn15},
-            "opts": self.model._meta,
-            "form": form,
             "reduction": reduction,
             "account": account,
             "required": required,
@@ -202,14 +155,12 @@ class ReductionRequestAdmin(ReadOnlyAdmin):
             "posted": bonds + cash,
             "shortfall_now": shortfall(required, bonds, cash),
             "shortfall_requested": shortfall(requested, bonds, cash),
-            "may_decide": may_decide,
             "consequence": _(
                 "Approving makes the requested amount the account's requirement; a suspended "
                 "account it covers gets RPP back at once. The importer is notified of the "
                 "decision and the note."
             ),
         }
-        return TemplateResponse(request, "security/admin/reduction_decide.html", context)
 
     def _decide(self, request, queryset, *, approve: bool) -> None:
         decided = 0
