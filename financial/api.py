@@ -35,6 +35,19 @@ from financial.serializers import (
 )
 
 
+def idempotency_key_parameter(one_per: str, differing: str) -> OpenApiParameter:
+    """The Idempotency-Key header of a POST that must happen once (payments, refunds)."""
+    return OpenApiParameter(
+        "Idempotency-Key",
+        {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]+$"},
+        OpenApiParameter.HEADER,
+        required=True,
+        description=f"1 to 255 visible ASCII characters, one per {one_per}: the same key "
+        "again gets the first answer (Idempotent-Replayed: true), another "
+        f"{differing} with it a 409.",
+    )
+
+
 class TransactionListApi(generics.ListAPIView):
     """Postings newest first; filters posted_after, posted_before, kind, transaction_number;
     `?format=csv` for a CSV export. Only what the caller may see."""
@@ -146,17 +159,7 @@ class PaymentListApi(generics.ListAPIView):
     @extend_schema(
         request=PaymentInSerializer,
         responses={201: PaymentSerializer},
-        parameters=[
-            OpenApiParameter(
-                "Idempotency-Key",
-                {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]+$"},
-                OpenApiParameter.HEADER,
-                required=True,
-                description="1 to 255 visible ASCII characters, one per payment: the same "
-                "key again gets the first answer (Idempotent-Replayed: true), another "
-                "body with it a 409.",
-            )
-        ],
+        parameters=[idempotency_key_parameter("payment", "body")],
     )
     def post(self, request: Request, bn15: str) -> Response:
         account = get_program_account_for(request.user, bn15, Action.PAY)
@@ -325,17 +328,7 @@ class RefundListApi(generics.ListAPIView):
     @extend_schema(
         request=RefundRequestInSerializer,
         responses={201: RefundRequestSerializer},
-        parameters=[
-            OpenApiParameter(
-                "Idempotency-Key",
-                {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]+$"},
-                OpenApiParameter.HEADER,
-                required=True,
-                description="1 to 255 visible ASCII characters, one per request: the same "
-                "key again gets the first answer (Idempotent-Replayed: true), another "
-                "amount with it a 409.",
-            )
-        ],
+        parameters=[idempotency_key_parameter("request", "amount")],
     )
     def post(self, request: Request, bn15: str) -> Response:
         account = get_program_account_for(request.user, bn15, Action.MANAGE_BANKING)
