@@ -9,8 +9,11 @@ INSTALLED := $(VENV)/.installed
 run: $(INSTALLED)
 	$(PY) -m carm.localservices run
 
+# The suite runs on every core (pytest-xdist); TEST_WORKERS=0 runs it in one process.
+TEST_WORKERS ?= auto
+
 test: $(INSTALLED)
-	$(PY) -m carm.localservices test $(ARGS)
+	$(PY) -m carm.localservices test -n $(TEST_WORKERS) $(ARGS)
 
 lint: $(INSTALLED)
 	$(PY) -m ruff check .

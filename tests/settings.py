@@ -32,8 +32,13 @@ def redis_database(url: str, number: int) -> str:
 
 
 # Two test runs on one machine each need a database of their own: the cache is flushed
-# around every test. CARM_TEST_REDIS_DB names another one than 15.
-TEST_REDIS_URL = redis_database(REDIS_URL, int(os.environ.get("CARM_TEST_REDIS_DB", "15")))
+# around every test. CARM_TEST_REDIS_DB names another one than 15. The suite's parallel
+# workers (pytest-xdist: gw0, gw1, …) count down from it, one database each, as
+# pytest-django gives each its own PostgreSQL database (test_carm_gw0, …).
+XDIST_WORKER = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw"))
+TEST_REDIS_URL = redis_database(
+    REDIS_URL, int(os.environ.get("CARM_TEST_REDIS_DB", "15")) - XDIST_WORKER
+)
 CACHES = {
     "default": {
         "BACKEND": "carm.cache.ResilientRedisCache",

@@ -134,6 +134,7 @@ class Stack:
             "DATABASE_URL": database_url("carm-stack"),
             "REDIS_URL": redis.url,
             "CARM_TEST_REDIS_DB": "0",
+            "PYTEST_XDIST_WORKER": "gw0",  # database 0 of its own Redis, whichever worker
             "CARM_TEST_EAGER": "false",  # tasks go to the worker, as in production
             "CARM_TEST_EMAIL_DIR": str(self.mail),
             "CARM_OUTBOX_DRAIN_SECONDS": "1",
