@@ -195,7 +195,7 @@ class Stack:
     def serves(self) -> bool:
         try:
             return requests.get(f"{self.base}/healthz", timeout=5).status_code == 200
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):  # still booting its workers
             return False
 
     def kill(self, name: str) -> None:
