@@ -57,19 +57,20 @@ def home(request: HttpRequest) -> HttpResponse:
     )
     if request.session.get(CURRENT_BUSINESS) != business.bn9:  # a write only on a change
         request.session[CURRENT_BUSINESS] = business.bn9
+    accounts = selectors.dashboard_accounts(request.user, business)
     return render(
         request,
         "accounts/home.html",
         {
             "businesses": businesses,
             "business": business,
-            "accounts": selectors.dashboard_accounts(request.user, business),
+            "accounts": accounts,
             "next_due": next_payment_due(timezone.localdate()),
             "manages_access": bool(grantable_roles(request.user, business)),
             "is_bam": is_bam(request.user, business),
             "pending_count": selectors.pending_access_requests(request.user, business).count(),
             "waiting_cases": list(
-                cases_waiting_on(request.user).filter(program_account__business=business)
+                cases_waiting_on(request.user, [row["account"] for row in accounts])
             ),
         },
     )

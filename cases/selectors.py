@@ -4,6 +4,7 @@ grant). A case of an account the user does not see is 404; of an account the use
 without that right, 403."""
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
@@ -129,11 +130,12 @@ def appealable_declarations(user, program_account: ProgramAccount, today: dateti
     return rows
 
 
-def cases_waiting_on(user) -> QuerySet[Case]:
-    """Cases on which CBSA asked the user's business for information."""
-    accounts = accounts_with_cases_for(user, Action.FILE_CASE)
+def cases_waiting_on(user, accounts: Iterable[ProgramAccount]) -> QuerySet[Case]:
+    """Cases of these accounts (ones the user sees, as the home page lists them) on which
+    CBSA asked for information the user may give."""
+    answerable = [account for account in accounts if can(user, Action.FILE_CASE, account)]
     return Case.objects.filter(
-        program_account__in=accounts, status=Case.Status.INFORMATION_REQUESTED
+        program_account__in=answerable, status=Case.Status.INFORMATION_REQUESTED
     ).select_related("program_account")
 
 

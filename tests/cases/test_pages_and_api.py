@@ -7,10 +7,12 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from accounts.models import Role
 from cases.models import Case, CaseDocument
 from cases.services import case_officer_message
 from delegation.models import Relationship
 from tests.cases.test_cases import DECIDED, appeal, at, filed
+from tests.factories import UserFactory, member
 
 pytestmark = pytest.mark.django_db
 
@@ -141,6 +143,13 @@ def test_the_home_page_shows_cases_waiting_on_the_user(client_for, importer_bam,
     )
     home = client_for(importer_bam).get("/en/").content.decode()
     assert "CBSA is waiting for information from you" in home and case.number in home
+    # A reader of the same account sees the case, but the notice asks for what only those
+    # who may file and follow cases can give.
+    reader = UserFactory(email="reader.rm2@maple.example")
+    member(reader, case.program_account.business, Role.READER, [case.program_account])
+    home = client_for(reader).get("/en/").content.decode()
+    assert case.program_account.display_number in home
+    assert "CBSA is waiting for information from you" not in home
 
 
 # --- API ----------------------------------------------------------------------------------
