@@ -116,6 +116,8 @@ TEMPLATES = [
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
+            # The portal's money and date filters, in every template (carm/formats.py).
+            "builtins": ["carm.templatetags.formats"],
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.template.context_processors.i18n",
