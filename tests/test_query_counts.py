@@ -487,7 +487,12 @@ def test_inbox(client_for, django_assert_max_num_queries, importer_bam):
     read_at_two_sizes(
         client_for,
         django_assert_max_num_queries,
-        Case(importer_bam, lambda: reverse("notifications:inbox"), grow, html_rows("2026-10-25")),
+        Case(
+            importer_bam,
+            lambda: reverse("notifications:inbox"),
+            grow,
+            html_rows("October 25, 2026"),
+        ),
     )
 
 
