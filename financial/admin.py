@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from carm.admin import DecidedOnItsPage, ReadOnlyAdmin
+from carm.admin import DecidedOnItsPage, PortalFormats, PortalFormatsInline, ReadOnlyAdmin
 from carm.formats import money, percent
 from financial.errors import FinancialError
 from financial.forms import InvoiceCancelForm, InvoiceIssueForm, RefundRefuseForm
@@ -135,7 +135,7 @@ class PaymentAdmin(ReadOnlyAdmin):
         )
 
 
-class VersionInline(admin.TabularInline):
+class VersionInline(PortalFormatsInline, admin.TabularInline):
     model = DeclarationVersion
     extra = 0
     fields = ("number", "kind", "status", "reason_code", "total", "created_by", "created_at")
@@ -327,7 +327,7 @@ class InterestAccrualAdmin(ReadOnlyAdmin):
 
 
 @admin.register(PrescribedRate)
-class PrescribedRateAdmin(admin.ModelAdmin):
+class PrescribedRateAdmin(PortalFormats, admin.ModelAdmin):
     """Officers set each quarter's prescribed rate; overdue amounts bear it plus 6 points."""
 
     list_display = ("quarter_start", "rate", "set_by")
@@ -530,13 +530,13 @@ class RefundRequestAdmin(ReadOnlyAdmin):
         return refund.reference
 
     @admin.display(description=_("credit on the account now"))
-    def credit_now(self, refund: RefundRequest):
+    def credit_now(self, refund: RefundRequest) -> str:
         balance = (
             AccountBalance.objects.filter(program_account_id=refund.program_account_id)
             .values_list("balance", flat=True)
             .first()
         )
-        return max(-(balance or 0), 0)
+        return money(max(-(balance or 0), 0))
 
     def has_decide_permission(self, request) -> bool:
         return request.user.has_perm("financial.decide_refund")
