@@ -57,14 +57,15 @@ def home(request: HttpRequest) -> HttpResponse:
     )
     if request.session.get(CURRENT_BUSINESS) != business.bn9:  # a write only on a change
         request.session[CURRENT_BUSINESS] = business.bn9
+    next_due = next_payment_due(timezone.localdate())
     return render(
         request,
         "accounts/home.html",
         {
             "businesses": businesses,
             "business": business,
-            "accounts": selectors.dashboard_accounts(request.user, business),
-            "next_due": next_payment_due(timezone.localdate()),
+            "accounts": selectors.dashboard_accounts(request.user, business, next_due),
+            "next_due": next_due,
             "manages_access": bool(grantable_roles(request.user, business)),
             "is_bam": is_bam(request.user, business),
             "pending_count": selectors.pending_access_requests(request.user, business).count(),
