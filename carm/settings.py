@@ -243,6 +243,8 @@ LANGUAGES = [("en", _("English")), ("fr", _("French"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 TIME_ZONE = "America/Toronto"
+# What Django writes itself with its date formats; the portal writes through carm/formats.py.
+FORMAT_MODULE_PATH = ["carm.django_formats"]
 USE_TZ = True
 
 # --- Static files ----------------------------------------------------------------------

@@ -320,18 +320,26 @@ class StatementAdmin(ReadOnlyAdmin):
 
 @admin.register(InterestAccrual)
 class InterestAccrualAdmin(ReadOnlyAdmin):
-    list_display = ("program_account", "day", "overdue", "annual_rate", "amount")
+    list_display = ("program_account", "day", "overdue", "rate", "amount")
     search_fields = ("program_account__bn15",)
     date_hierarchy = "day"
     list_select_related = ("program_account",)
+
+    @admin.display(description=_("specified rate"), ordering="annual_rate")
+    def rate(self, accrual: InterestAccrual) -> str:
+        return percent(accrual.annual_rate / 100)  # kept in percent: 9.00 is 9%
 
 
 @admin.register(PrescribedRate)
 class PrescribedRateAdmin(PortalFormats, admin.ModelAdmin):
     """Officers set each quarter's prescribed rate; overdue amounts bear it plus 6 points."""
 
-    list_display = ("quarter_start", "rate", "set_by")
+    list_display = ("quarter_start", "rate_shown", "set_by")
     fields = ("quarter_start", "rate")
+
+    @admin.display(description=_("prescribed rate"), ordering="rate")
+    def rate_shown(self, rate: PrescribedRate) -> str:
+        return percent(rate.rate / 100)  # typed and kept in percent: 5.00 is 5%
 
     def save_model(self, request, obj, form, change) -> None:
         obj.set_by = request.user

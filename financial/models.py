@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from accounts.models import Business, ProgramAccount
+from carm.formats import day, money
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
@@ -968,7 +969,7 @@ class Statement(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.program_account_id} {self.statement_date}"
+        return f"{self.program_account_id} {day(self.statement_date)}"
 
     LINES = (
         ("A", "previous_balance"),
@@ -1068,4 +1069,4 @@ class InterestAccrual(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.program_account_id} {self.day}: {self.amount}"
+        return f"{self.program_account_id} {day(self.day)}: {money(self.amount)}"
