@@ -145,7 +145,7 @@ class Posting(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.program_account.bn15} {self.get_kind_display()} {self.amount}"
+        return f"{self.program_account.bn15} {self.get_kind_display()} {money(self.amount)}"
 
     @property
     def kind_label(self):
@@ -169,7 +169,7 @@ class AccountBalance(models.Model):
         permissions = [("refund_credit", _("Can refund a credit balance"))]
 
     def __str__(self) -> str:
-        return f"{self.program_account_id}: {self.balance}"
+        return f"{self.program_account_id}: {money(self.balance)}"
 
 
 class Declaration(models.Model):
@@ -511,7 +511,7 @@ class Payment(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.program_account.bn15} {self.amount} ({self.method})"
+        return f"{self.program_account.bn15} {money(self.amount)} ({self.get_method_display()})"
 
     @property
     def receipt_number(self) -> str:
@@ -556,7 +556,7 @@ class Allocation(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.credit_id} → {self.debit_id}: {self.amount}"
+        return f"{self.credit_id} → {self.debit_id}: {money(self.amount)}"
 
 
 class RefundRequest(models.Model):
@@ -743,7 +743,7 @@ class RefundRequest(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.reference}: {self.program_account.bn15} {self.amount}"
+        return f"{self.reference}: {self.program_account.bn15} {money(self.amount)}"
 
     @property
     def is_open(self) -> bool:
