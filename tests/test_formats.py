@@ -114,3 +114,20 @@ def test_the_filters_are_in_every_template_without_a_load():
             f"12{NBSP}500,00{NBSP}$ · 1er octobre 2026 · 1er octobre 2026, 14{NBSP}h{NBSP}05 · "
             f"octobre 2026 · 1er octobre · 5{NBSP}%"
         )
+
+
+def test_a_notification_writes_its_stored_days_and_amounts_in_the_readers_language():
+    from notifications.kinds import Kind, render_body
+
+    facts = {
+        "reference": "AMP-2026-000123",
+        "account": "123456782RM0001",
+        "invoice_kind": "amp",
+        "amount": "12500.00",
+        "due_date": "2026-10-01",
+    }
+    english = in_("en", lambda f: render_body(Kind.INVOICE_ISSUED, f), facts)
+    french = in_("fr", lambda f: render_body(Kind.INVOICE_ISSUED, f), facts)
+    assert "$12,500.00, due October 1, 2026." in english
+    assert f"12{NBSP}500,00{NBSP}$" in french and "1er octobre 2026" in french
+    assert "2026-10-01" not in english + french
