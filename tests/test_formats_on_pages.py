@@ -6,6 +6,7 @@ import re
 from html.parser import HTMLParser
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -194,12 +195,14 @@ def test_portal_pages_write_amounts_and_days_for_people(demo, language):
 @pytest.mark.parametrize("language", ["en", "fr"])
 def test_admin_pages_write_amounts_and_days_for_people(demo, language):
     client = _client(demo["officer"])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language  # as a portal page leaves it
     with translation.override(language):
         pages = _admin_pages()
     found = {}
     for url in pages:
-        response = client.get(url, headers={"accept-language": language})
+        response = client.get(url)
         assert response.status_code == 200, url
+        assert f'lang="{language}"' in response.content.decode()
         text = shown(response.content.decode())
         if left := unformatted(text, typed_by_people()):
             found[url] = left
