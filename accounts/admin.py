@@ -5,7 +5,7 @@ from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import AccessEvent, AccessRequest, Business, Membership, ProgramAccount, User
-from carm.admin import ReadOnlyAdmin
+from carm.admin import PortalFormats, PortalFormatsInline, ReadOnlyAdmin
 
 admin.site.site_header = _("CARM Portal — CBSA officers")
 admin.site.site_title = _("CARM officers")
@@ -27,7 +27,7 @@ class UserChangeAdminForm(UserChangeForm):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(PortalFormats, DjangoUserAdmin):
     form = UserChangeAdminForm
     add_form = UserCreationForm
     ordering = ("email",)
@@ -63,7 +63,7 @@ class UserAdmin(DjangoUserAdmin):
     )
 
 
-class ProgramAccountInline(admin.TabularInline):
+class ProgramAccountInline(PortalFormatsInline, admin.TabularInline):
     model = ProgramAccount
     extra = 0
     fields = ("bn15", "name", "status", "rpp_status")
@@ -78,7 +78,7 @@ class ProgramAccountInline(admin.TabularInline):
 
 
 @admin.register(Business)
-class BusinessAdmin(admin.ModelAdmin):
+class BusinessAdmin(PortalFormats, admin.ModelAdmin):
     list_display = ("legal_name", "bn9", "is_importer", "is_service_provider", "is_surety", "city")
     list_filter = ("is_importer", "is_service_provider", "is_surety", "province")
     search_fields = ("bn9", "legal_name", "program_accounts__bn15")
@@ -97,7 +97,7 @@ class BusinessAdmin(admin.ModelAdmin):
 
 
 @admin.register(ProgramAccount)
-class ProgramAccountAdmin(admin.ModelAdmin):
+class ProgramAccountAdmin(PortalFormats, admin.ModelAdmin):
     list_display = ("bn15", "business", "name", "status", "rpp_status")
     list_filter = ("status", "rpp_status")
     search_fields = ("bn15", "name", "business__legal_name", "business__bn9")

@@ -28,11 +28,13 @@ from delegation.permissions import (
 )
 from financial.calculation import ZERO
 from financial.calendar import start_of
+from financial.selectors import amounts_due
 
 
-def dashboard_accounts(user, business: Business) -> list[dict]:
+def dashboard_accounts(user, business: Business, due_date: date) -> list[dict]:
     """The business's accounts the user sees, each with the user's role on it, its balance
-    where the user may see it, and whether the user may pay."""
+    and what it owes on `due_date` (of the statement due then) where the user may see
+    them, and whether the user may pay."""
     # The rule of program_accounts_visible_to, asked of the business's few accounts as
     # get_program_account_for asks it of one: the user's role (memberships, read once a
     # request) or a relationship in force (all the accounts' at once).
@@ -45,11 +47,14 @@ def dashboard_accounts(user, business: Business) -> list[dict]:
         for account in candidates
         if employee_role(user, account) is not None or relationships[account.pk]
     ]
+    sees = {account.pk for account in accounts if can(user, Action.VIEW_STATEMENTS, account)}
+    due = amounts_due([account for account in accounts if account.pk in sees], due_date)
     return [
         {
             "account": account,
             "role": employee_role(user, account),
-            "balance": _balance(account) if can(user, Action.VIEW_STATEMENTS, account) else None,
+            "balance": _balance(account) if account.pk in sees else None,
+            "due": due.get(account.pk, ZERO) if account.pk in sees else None,
             "may_pay": can(user, Action.PAY, account),
         }
         for account in accounts

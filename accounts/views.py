@@ -57,7 +57,8 @@ def home(request: HttpRequest) -> HttpResponse:
     )
     if request.session.get(CURRENT_BUSINESS) != business.bn9:  # a write only on a change
         request.session[CURRENT_BUSINESS] = business.bn9
-    accounts = selectors.dashboard_accounts(request.user, business)
+    next_due = next_payment_due(timezone.localdate())
+    accounts = selectors.dashboard_accounts(request.user, business, next_due)
     return render(
         request,
         "accounts/home.html",
@@ -65,7 +66,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "businesses": businesses,
             "business": business,
             "accounts": accounts,
-            "next_due": next_payment_due(timezone.localdate()),
+            "next_due": next_due,
             "manages_access": bool(grantable_roles(request.user, business)),
             "is_bam": is_bam(request.user, business),
             "pending_count": selectors.pending_access_requests(request.user, business).count(),

@@ -3,9 +3,7 @@
 import datetime
 from decimal import Decimal
 
-from django.utils.formats import date_format
-
-from carm.formats import money
+from carm.formats import day, money
 
 
 class CodedError(Exception):
@@ -40,5 +38,5 @@ def _written(value):
     if isinstance(value, Decimal):
         return money(value)
     if isinstance(value, datetime.date):
-        return date_format(value, "DATE_FORMAT")
+        return day(value)
     return value

@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from carm.errors import CodedError
+from carm.formats import day
 
 
 class ServiceErrorsMixin:
@@ -86,7 +87,7 @@ class DateField(forms.DateField):
             raise forms.ValidationError(
                 self.error_messages["out_of_range"],
                 code="out_of_range",
-                params={"first": FIRST_DATE.isoformat(), "last": LAST_DATE.isoformat()},
+                params={"first": day(FIRST_DATE), "last": day(LAST_DATE)},
             )
         return date
 

@@ -116,6 +116,8 @@ TEMPLATES = [
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
+            # The portal's money and date filters, in every template (carm/formats.py).
+            "builtins": ["carm.templatetags.formats"],
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.template.context_processors.i18n",
@@ -241,6 +243,8 @@ LANGUAGES = [("en", _("English")), ("fr", _("French"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 TIME_ZONE = "America/Toronto"
+# What Django writes itself with its date formats; the portal writes through carm/formats.py.
+FORMAT_MODULE_PATH = ["carm.django_formats"]
 USE_TZ = True
 
 # --- Static files ----------------------------------------------------------------------

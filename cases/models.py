@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from accounts.models import Business, ProgramAccount
+from carm.formats import day
 from financial.models import MONEY, Declaration, Posting
 
 
@@ -208,7 +209,7 @@ class CaseMessage(models.Model):
         ordering = ["case", "created_at", "id"]
 
     def __str__(self) -> str:
-        return f"{self.case} {self.created_at:%Y-%m-%d}"
+        return f"{self.case} {day(self.created_at)}"
 
 
 def document_key(document: "CaseDocument", filename: str) -> str:

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Business, ProgramAccount
+from carm.formats import moment
 
 
 class RelationshipQuerySet(models.QuerySet):
@@ -192,7 +193,7 @@ class AccessLogEntry(models.Model):
         ordering = ["-at", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.action} {self.what}"
+        return f"{moment(self.at)} {self.user} {self.action} {self.what}"
 
 
 class SuretyInvitationQuerySet(models.QuerySet):

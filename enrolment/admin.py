@@ -12,7 +12,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from carm.admin import ReadOnlyAdmin
-from carm.formats import money
+from carm.formats import day, money
 from enrolment.errors import EnrolmentError
 from enrolment.models import (
     Application,
@@ -160,7 +160,7 @@ class ProgramAccountApplicationAdmin(ApplicationAdmin):
             ),
             (_("Operating name"), application.operating_name or "—"),
             (_("Activity"), application.get_activity_display()),
-            (_("Start of commercial activity"), application.start_date),
+            (_("Start of commercial activity"), day(application.start_date)),
             (_("Business activity"), application.description),
             (
                 _("Applicant"),

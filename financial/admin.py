@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from carm.admin import DecidedOnItsPage, ReadOnlyAdmin
+from carm.admin import DecidedOnItsPage, PortalFormats, PortalFormatsInline, ReadOnlyAdmin
 from carm.formats import money, percent
 from financial.errors import FinancialError
 from financial.forms import InvoiceCancelForm, InvoiceIssueForm, RefundRefuseForm
@@ -135,7 +135,7 @@ class PaymentAdmin(ReadOnlyAdmin):
         )
 
 
-class VersionInline(admin.TabularInline):
+class VersionInline(PortalFormatsInline, admin.TabularInline):
     model = DeclarationVersion
     extra = 0
     fields = ("number", "kind", "status", "reason_code", "total", "created_by", "created_at")
@@ -320,18 +320,26 @@ class StatementAdmin(ReadOnlyAdmin):
 
 @admin.register(InterestAccrual)
 class InterestAccrualAdmin(ReadOnlyAdmin):
-    list_display = ("program_account", "day", "overdue", "annual_rate", "amount")
+    list_display = ("program_account", "day", "overdue", "rate", "amount")
     search_fields = ("program_account__bn15",)
     date_hierarchy = "day"
     list_select_related = ("program_account",)
 
+    @admin.display(description=_("specified rate"), ordering="annual_rate")
+    def rate(self, accrual: InterestAccrual) -> str:
+        return percent(accrual.annual_rate / 100)  # kept in percent: 9.00 is 9%
+
 
 @admin.register(PrescribedRate)
-class PrescribedRateAdmin(admin.ModelAdmin):
+class PrescribedRateAdmin(PortalFormats, admin.ModelAdmin):
     """Officers set each quarter's prescribed rate; overdue amounts bear it plus 6 points."""
 
-    list_display = ("quarter_start", "rate", "set_by")
+    list_display = ("quarter_start", "rate_shown", "set_by")
     fields = ("quarter_start", "rate")
+
+    @admin.display(description=_("prescribed rate"), ordering="rate")
+    def rate_shown(self, rate: PrescribedRate) -> str:
+        return percent(rate.rate / 100)  # typed and kept in percent: 5.00 is 5%
 
     def save_model(self, request, obj, form, change) -> None:
         obj.set_by = request.user
@@ -530,13 +538,13 @@ class RefundRequestAdmin(ReadOnlyAdmin):
         return refund.reference
 
     @admin.display(description=_("credit on the account now"))
-    def credit_now(self, refund: RefundRequest):
+    def credit_now(self, refund: RefundRequest) -> str:
         balance = (
             AccountBalance.objects.filter(program_account_id=refund.program_account_id)
             .values_list("balance", flat=True)
             .first()
         )
-        return max(-(balance or 0), 0)
+        return money(max(-(balance or 0), 0))
 
     def has_decide_permission(self, request) -> bool:
         return request.user.has_perm("financial.decide_refund")

@@ -4,15 +4,14 @@ ledger's language, as the exports and the API give it, and written in the reader
 language on pages and documents. Descriptions people typed (a vendor, an invoice's
 reference) are shown as typed."""
 
-import datetime
 import re
 from collections.abc import Callable
 from functools import cache
 
 from django.utils import translation
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from carm.formats import iso_day
 from financial.models import DeclarationVersion, Payment
 
 
@@ -33,14 +32,10 @@ def _labels() -> dict:
     return {in_english(label): label for _value, label in labels}
 
 
-def _day(text: str) -> str:
-    return date_format(datetime.date.fromisoformat(text), "DATE_FORMAT")
-
-
 def _interest(match: re.Match) -> str:
     return _("Interest from %(start)s to %(end)s") % {
-        "start": _day(match["start"]),
-        "end": _day(match["end"]),
+        "start": iso_day(match["start"]),
+        "end": iso_day(match["end"]),
     }
 
 

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from accounts.models import Business, ProgramAccount
+from carm.formats import day, money
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
@@ -144,7 +145,7 @@ class Posting(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.program_account.bn15} {self.get_kind_display()} {self.amount}"
+        return f"{self.program_account.bn15} {self.get_kind_display()} {money(self.amount)}"
 
     @property
     def kind_label(self):
@@ -168,7 +169,7 @@ class AccountBalance(models.Model):
         permissions = [("refund_credit", _("Can refund a credit balance"))]
 
     def __str__(self) -> str:
-        return f"{self.program_account_id}: {self.balance}"
+        return f"{self.program_account_id}: {money(self.balance)}"
 
 
 class Declaration(models.Model):
@@ -510,7 +511,7 @@ class Payment(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.program_account.bn15} {self.amount} ({self.method})"
+        return f"{self.program_account.bn15} {money(self.amount)} ({self.get_method_display()})"
 
     @property
     def receipt_number(self) -> str:
@@ -555,7 +556,7 @@ class Allocation(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.credit_id} → {self.debit_id}: {self.amount}"
+        return f"{self.credit_id} → {self.debit_id}: {money(self.amount)}"
 
 
 class RefundRequest(models.Model):
@@ -742,7 +743,7 @@ class RefundRequest(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.reference}: {self.program_account.bn15} {self.amount}"
+        return f"{self.reference}: {self.program_account.bn15} {money(self.amount)}"
 
     @property
     def is_open(self) -> bool:
@@ -968,7 +969,7 @@ class Statement(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.program_account_id} {self.statement_date}"
+        return f"{self.program_account_id} {day(self.statement_date)}"
 
     LINES = (
         ("A", "previous_balance"),
@@ -1068,4 +1069,4 @@ class InterestAccrual(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.program_account_id} {self.day}: {self.amount}"
+        return f"{self.program_account_id} {day(self.day)}: {money(self.amount)}"

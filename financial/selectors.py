@@ -39,6 +39,21 @@ from financial.models import (
 )
 
 
+def still_owed(total_payable: Decimal, balance: Decimal) -> Decimal:
+    """What is still owed of a statement: its total payable, never more than the account
+    owes now (payments apply to the oldest amounts first), never below zero."""
+    return max(ZERO, min(total_payable, balance))
+
+
+def amounts_due(program_accounts: Iterable[ProgramAccount], due_date: datetime.date) -> dict:
+    """{account id: what is still owed of its statement due on `due_date`}, for all the
+    accounts in one read; an account without such a statement is absent."""
+    rows = Statement.objects.filter(
+        program_account__in=[account.pk for account in program_accounts], due_date=due_date
+    ).values_list("program_account_id", "total_payable", "program_account__balance_row__balance")
+    return {pk: still_owed(total, balance or ZERO) for pk, total, balance in rows}
+
+
 def account_balance(program_account: ProgramAccount) -> Decimal:
     """The balance as kept beside the ledger: one row read, however long the history."""
     row = AccountBalance.objects.filter(program_account=program_account).first()

@@ -1014,7 +1014,7 @@ def invoice_cancel(
         raise FinancialError(
             "invoice_already_cancelled",
             reference=invoice.reference,
-            date=timezone.localdate(invoice.cancelled_at).isoformat(),
+            date=timezone.localdate(invoice.cancelled_at),
         )
     # The charge and its reversal settle each other: what paid the charge is free again
     # for the account's other debts, oldest first.

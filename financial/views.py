@@ -20,7 +20,7 @@ from delegation.permissions import (
 )
 from delegation.services import access_log_viewed
 from financial import selectors, services
-from financial.calculation import MAX_LINES, ZERO, positive_cents
+from financial.calculation import MAX_LINES, positive_cents
 from financial.calendar import billing_period
 from financial.documents import (
     receipt_pdf_response,
@@ -416,7 +416,7 @@ def statement_detail(request: HttpRequest, bn15: str, period_end: str) -> HttpRe
     # "Pay this statement": what is still owed of it, never more than the account owes now.
     to_pay = None
     if can(request.user, Action.PAY, account):
-        to_pay = max(ZERO, min(statement.total_payable, selectors.account_balance(account)))
+        to_pay = selectors.still_owed(statement.total_payable, selectors.account_balance(account))
     return render(
         request,
         "financial/statement.html",

@@ -11,7 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from carm.formats import money
+from carm.formats import iso_day, money
 
 
 class Kind(models.TextChoices):
@@ -214,14 +214,20 @@ APPLICATIONS = {
 
 # Facts stored as plain amounts ("17609.00"), written as money in the reader's language.
 MONEY_FACTS = ("amount", "previous", "required", "posted", "forecast")
+# Facts stored as ISO days ("2026-11-25"), written as days in the reader's language.
+DATE_FACTS = ("statement_date", "effective_date", "review_date", "due_date")
 
 
 def _in_words(context: dict) -> dict:
-    """Facts stored as codes (a role, a decision) or plain amounts are written out in the
-    active language. (Notifications stored before amounts were, as "$5,000", stay so.)"""
+    """Facts stored as codes (a role, a decision), plain amounts or ISO days are written
+    out in the active language. (Notifications stored before amounts were, as "$5,000",
+    stay so.)"""
     for name in MONEY_FACTS:
         with suppress(InvalidOperation, TypeError, KeyError):
             context = {**context, name: money(Decimal(context[name]))}
+    for name in DATE_FACTS:
+        if isinstance(context.get(name), str):
+            context = {**context, name: iso_day(context[name])}
     if context.get("decision") in DECISIONS:
         context = {**context, "decision": str(DECISIONS[context["decision"]])}
     if context.get("status") in CASE_STATUSES:

@@ -6,7 +6,8 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from carm.admin import ReadOnlyAdmin
+from carm.admin import PortalFormatsInline, ReadOnlyAdmin
+from carm.formats import money
 from payments.models import PadAgreement, PadDebit, PadReturnFile, PadRun
 
 
@@ -45,7 +46,7 @@ class PadAgreementAdmin(ReadOnlyAdmin):
         return agreement.masked_account
 
 
-class PadDebitInline(admin.TabularInline):
+class PadDebitInline(PortalFormatsInline, admin.TabularInline):
     model = PadDebit
     extra = 0
     fields = ("cross_reference", "statement", "payment", "status", "amount")
@@ -70,8 +71,8 @@ class PadDebitInline(admin.TabularInline):
         return payment.get_status_display()
 
     @admin.display(description=_("amount"))
-    def amount(self, debit: PadDebit):
-        return debit.payment.amount
+    def amount(self, debit: PadDebit) -> str:
+        return money(debit.payment.amount)
 
 
 @admin.register(PadRun)

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ProgramAccount
+from carm.formats import day
 from financial.models import MONEY, Payment, Statement
 
 # Canadian bank numbers as a cheque prints them (Payments Canada, Standard 005).
@@ -143,7 +144,7 @@ class PadRun(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.day} ({self.debit_count})"
+        return f"{day(self.day)} ({self.debit_count})"
 
     @property
     def file_name(self) -> str:

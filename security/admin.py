@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts.models import Business
-from carm.admin import DecidedOnItsPage, ReadOnlyAdmin
+from carm.admin import DecidedOnItsPage, PortalFormats, ReadOnlyAdmin
 from security.errors import SecurityError
 from security.forms import ReviewStartForm
 from security.models import (
@@ -33,7 +33,7 @@ from security.selectors import (
 from security.services import bond_record, cash_deposit_record, reduction_decide
 
 
-class RecordOnlyAdmin(admin.ModelAdmin):
+class RecordOnlyAdmin(PortalFormats, admin.ModelAdmin):
     """Officers add records; once recorded, a record is only looked at."""
 
     def has_change_permission(self, request, obj=None) -> bool:

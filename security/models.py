@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Business, ProgramAccount
+from carm.formats import day, money
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
@@ -66,7 +67,7 @@ class BondRenewal(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.bond} {self.renewed_on}"
+        return f"{self.bond} {day(self.renewed_on)}"
 
 
 class CashDeposit(models.Model):
@@ -92,7 +93,7 @@ class CashDeposit(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.program_account_id} {self.amount}"
+        return f"{self.program_account_id} {money(self.amount)}"
 
 
 class ReviewRun(models.Model):
@@ -197,4 +198,4 @@ class ReductionRequest(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.program_account_id} → {self.amount}"
+        return f"{self.program_account_id} → {money(self.amount)}"

@@ -9,10 +9,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from carm import formats
 from carm.formats import money
 from delegation.permissions import (
     Action,
@@ -205,7 +205,7 @@ def _bond_cancel(request: HttpRequest, bond: SuretyBond, business, *, back: str)
             _("Bond %(number)s is cancelled from %(date)s and will not renew.")
             % {
                 "number": bond.bond_number,
-                "date": date_format(form.cleaned_data["cancelled_from"]),
+                "date": formats.day(day),
             },
         )
     return redirect(back)
@@ -214,7 +214,7 @@ def _bond_cancel(request: HttpRequest, bond: SuretyBond, business, *, back: str)
 def _bond_cancel_question(
     request: HttpRequest, bond: SuretyBond, business, day, back: str
 ) -> HttpResponse:
-    account, on = bond.program_account, date_format(day)
+    account, on = bond.program_account, formats.day(day)
     facts = {"number": bond.bond_number, "amount": money(bond.amount), "date": on}
     if business.pk == account.business_id:  # the importer: its security, as it will be
         after = selectors.without_bond(bond, day)

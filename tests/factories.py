@@ -3,10 +3,16 @@ from decimal import Decimal
 
 import factory
 from allauth.account.models import EmailAddress
+from django.utils import timezone
 
 from accounts.models import Business, Membership, ProgramAccount, User
 from delegation.models import SuretyInvitation
-from financial.calendar import billing_period, payment_due_date, statement_date
+from financial.calendar import (
+    billing_period,
+    next_payment_due,
+    payment_due_date,
+    statement_date,
+)
 from notifications.kinds import Kind
 from notifications.models import Notification
 from tests.support import with_check_digit
@@ -112,3 +118,16 @@ class StatementFactory(factory.django.DjangoModelFactory):
             - o.credits
         )
     )
+
+
+def statement_due_next(account, **lines):
+    """The account's statement whose payment is due next from today (the home page's)."""
+    today = timezone.localdate()
+    due = next_payment_due(today)
+    start, end = billing_period(today)
+    period_end = next(
+        candidate
+        for candidate in (start - datetime.timedelta(days=1), end)
+        if payment_due_date(candidate) == due
+    )
+    return StatementFactory(program_account=account, period_end=period_end, **lines)

@@ -362,7 +362,7 @@ def test_history_filters_past_the_portals_dates_are_refused(
     client = client_for(importer_bam)
     page = client.get(f"/en/program-accounts/{rm1.bn15}/transactions/?{field}={day}")
     assert page.status_code == 200
-    assert "Enter a date between 2000-01-01 and 2099-12-31." in page.content.decode()
+    assert "Enter a date between January 1, 2000 and December 31, 2099." in page.content.decode()
     api = client.get(f"/api/v1/program-accounts/{rm1.bn15}/transactions/?{field}={day}")
     assert api.status_code == 400
 

@@ -37,6 +37,7 @@ from tests.factories import (
     UserFactory,
     invited,
     member,
+    statement_due_next,
 )
 from tests.support import with_check_digit
 
@@ -126,13 +127,18 @@ def another_importer(n: int):
 
 
 def test_home_with_many_accounts(client_for, django_assert_max_num_queries, maple, reader):
-    """A reader on every account: the balance is shown, paying is not, on each row."""
+    """A reader on every account: the balance and the amount due are shown, paying is not,
+    on each row."""
     membership = reader.memberships.get()
 
     def grow(count):
         for _ in range(count):
             account = ProgramAccountFactory(business=maple, reference=f"RM{next(numbers) + 10:04d}")
             membership.program_accounts.add(account)
+            statement_due_next(account, charges=D("100.00"))
+            posting_create(
+                program_account=account, kind="charge", amount=D("100.00"), duty=D("100.00")
+            )
 
     read_at_two_sizes(
         client_for,
@@ -487,7 +493,12 @@ def test_inbox(client_for, django_assert_max_num_queries, importer_bam):
     read_at_two_sizes(
         client_for,
         django_assert_max_num_queries,
-        Case(importer_bam, lambda: reverse("notifications:inbox"), grow, html_rows("2026-10-25")),
+        Case(
+            importer_bam,
+            lambda: reverse("notifications:inbox"),
+            grow,
+            html_rows("October 25, 2026"),
+        ),
     )
 
 

@@ -4,7 +4,6 @@ from django.utils.functional import Promise
 from django.utils.text import capfirst
 from django.utils.translation import gettext, gettext_noop
 
-from carm.formats import money
 from financial import descriptions
 
 register = template.Library()
@@ -50,9 +49,6 @@ def bilingual(text) -> str:
     """The text in English and in French, for documents both languages read alike."""
     english, french = capfirst(_in("en", text)), capfirst(_in("fr", text))
     return english if english == french else f"{english} / {french}"
-
-
-register.filter("money", money)
 
 
 @register.filter

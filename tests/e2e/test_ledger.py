@@ -121,10 +121,10 @@ def test_the_statement_job_then_the_importer_reads_and_downloads_it(live_server,
     base = live_server.url
     sign_in(page, base, "owner@maple.example")
     page.goto(f"{base}/en/notifications/")
-    expect(page.get_by_text(re.compile("dated 2026-10-25 is available"))).to_be_visible()
+    expect(page.get_by_text(re.compile("dated October 25, 2026 is available"))).to_be_visible()
     page.goto(f"{base}/en/program-accounts/{rm1.bn15}/")
     page.get_by_role("link", name="Statements of Account").click()
-    page.get_by_role("link", name="Oct. 25, 2026", exact=True).click()
+    page.get_by_role("link", name="October 25, 2026", exact=True).click()
     expect(page.get_by_role("row", name=re.compile("Total payable"))).to_contain_text("$1,118.25")
     screenshot(page, "statement")
     with page.expect_download() as download:

@@ -12,6 +12,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from carm.formats import day
 from delegation.models import AccessLogEntry
 from financial.calendar import EASTERN, start_of
 from financial.errors import FinancialError
@@ -89,7 +90,7 @@ def test_issuing_posts_one_charge_and_tells_the_bams_once(officer, importer_bam,
     assert notice.body == (
         "CBSA issued invoice AMP-2026-000123 on program account 123456782RM0001: "
         "Administrative monetary penalty (AMP), $250.00, due "
-        f"{invoice.due_date.isoformat()}."
+        f"{day(invoice.due_date)}."
     )
     with translation.override("fr"):
         assert "Sanction administrative pécuniaire" in Notification.objects.get().body

@@ -117,7 +117,7 @@ def test_issued_once_whatever_the_reruns(history, importer_bam, reader):
     notified = Notification.objects.filter(kind="statement_available")
     # The importer's BAM and the reader whose scope has RM0001, each once.
     assert sorted(n.recipient.email for n in notified) == [importer_bam.email, reader.email]
-    assert "2026-10-25" in notified.first().body
+    assert "dated October 25, 2026 is" in notified.first().body
 
 
 def test_accounts_without_a_ledger_before_the_period_end_get_no_statement(rm1, rm2):

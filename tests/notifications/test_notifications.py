@@ -100,7 +100,7 @@ def test_inbox_in_french(client_for, importer_bam):
     NotificationFactory(recipient=importer_bam)
     body = client_for(importer_bam).get("/fr/notifications/").content.decode()
     assert "Relevé disponible" in body
-    assert "Le relevé de compte de 123456782RM0001 daté du 2026-10-25 est disponible." in body
+    assert "Le relevé de compte de 123456782RM0001 daté du 25 octobre 2026 est disponible." in body
 
 
 def test_the_bell_counts_unread_notifications_on_every_page(client_for, importer_bam):

@@ -7,10 +7,10 @@ from decimal import Decimal as D
 import pytest
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.formats import date_format
 from django.utils.html import escape
 
 from accounts.models import ProgramAccount, Role
+from carm.formats import day
 from financial.services import posting_create
 from security.errors import SecurityError
 from security.models import ReductionRequest, RppReview, SuretyBond
@@ -113,7 +113,7 @@ def test_a_new_requirement_still_ahead_is_announced(client_for, importer_bam, rp
     assert "Your financial security is short by $5,000.00" in page  # today's: the old one
     # A reduction is asked of the new requirement, and its form says so.
     form = client_for(importer_bam).get(reverse("security_reduction", args=[rpp.bn15]))
-    ahead = escape(f"Surety bond required from {date_format(today + datetime.timedelta(days=30))}")
+    ahead = escape(f"Surety bond required from {day(today + datetime.timedelta(days=30))}")
     assert f"{ahead}: <strong>$25,000.00</strong>" in form.content.decode()
 
 
@@ -443,7 +443,7 @@ def test_the_importer_cancels_a_bond_and_the_shortfall_comes_back(
         reverse("importer_bond_cancel", args=[reviewed.bn15, bond.pk]),
         {"cancelled_from": today.isoformat()},
     ).content.decode()
-    assert f"Cancel bond TN-5 from {date_format(today)}?" in asked
+    assert f"Cancel bond TN-5 from {day(today)}?" in asked
     assert "falls from $15,000.00 to $0.00" in asked
     assert "will be short $15,000.00" in asked
     bond.refresh_from_db()
@@ -454,7 +454,7 @@ def test_the_importer_cancels_a_bond_and_the_shortfall_comes_back(
         follow=True,
     )
     page = response.content.decode()
-    assert f"Bond TN-5 is cancelled from {date_format(today)} and will not renew." in page
+    assert f"Bond TN-5 is cancelled from {day(today)} and will not renew." in page
     assert "Your financial security is short by $15,000.00" in page
     bond.refresh_from_db()
     assert (bond.cancelled_from, bond.cancelled_by) == (today, reviewed.business)
@@ -544,7 +544,7 @@ def test_a_bond_is_not_cancelled_before_it_takes_effect_and_the_message_says_so(
     tomorrow = (timezone.localdate() + datetime.timedelta(days=1)).isoformat()
     page = client_for(importer_bam).post(url, {"cancelled_from": tomorrow}, follow=True)
     assert (
-        f"A bond is cancelled from the day it takes effect, {date_format(later)}, or a later day."
+        f"A bond is cancelled from the day it takes effect, {day(later)}, or a later day."
         in page.content.decode()
     )
     bond.refresh_from_db()

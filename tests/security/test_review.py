@@ -74,7 +74,7 @@ def test_a_review_that_raises_the_requirement_notifies_once(rpp, importer_bam, r
     # The BAM and the reader whose scope has RM0001, once each.
     assert sorted(n.recipient.email for n in notices) == [importer_bam.email, reader.email]
     body = notices.get(recipient=importer_bam).body
-    assert "$5,000" in body and "$12,500" in body and "2027-01-15" in body
+    assert "$5,000.00" in body and "$12,500.00" in body and "January 15, 2027 " in body
     runs = ReviewRun.objects.order_by("started_at")
     assert [(r.accounts, r.increased, r.chunks_done, r.chunks) for r in runs] == [
         (1, 1, 1, 1),
