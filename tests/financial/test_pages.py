@@ -184,6 +184,33 @@ def test_history_filters_and_csv_escaping(client_for, importer_bam, rm1):
     assert payment[4] == "-10.00"  # numbers stay numbers
 
 
+def test_history_rows_link_their_day_and_declaration_and_escape_what_people_typed(
+    client_for, importer_bam, rm1
+):
+    declaration = _declare(importer_bam, rm1)
+    # 02:30 UTC on July 1 is still June 30 in Eastern time: the row's day and its daily
+    # notice are the portal's day.
+    late = datetime.datetime(2026, 7, 1, 2, 30, tzinfo=datetime.UTC)
+    posting_create(
+        program_account=rm1,
+        kind="interest",
+        amount=D("1234.5"),
+        posted_at=late,
+        description="<b>Interest</b>",
+    )
+    client = client_for(importer_bam)
+    url = reverse("transactions", args=[rm1.bn15])
+    body = client.get(url).content.decode()
+    notice = reverse("daily_notice", args=[rm1.bn15, "2026-06-30"])
+    assert f'<a href="{notice}">June 30, 2026</a>' in body
+    number = declaration.transaction_number
+    assert f'<a href="{reverse("declaration", args=[number])}">{number}</a>' in body
+    assert "&lt;b&gt;Interest&lt;/b&gt;" in body and "<b>Interest" not in body
+    assert '<td class="carm-num">$1,234.50</td>' in body
+    french = client.get(url.replace("/en/", "/fr/")).content.decode()
+    assert ">30 juin 2026</a>" in french and "1\u00a0234,50\u00a0$" in french
+
+
 def test_history_keyset_pages_reach_the_end(client_for, importer_bam, rm1):
     moment = timezone.now() - datetime.timedelta(days=3)
     for _ in range(120):
