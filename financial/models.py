@@ -399,9 +399,14 @@ class Payment(models.Model):
     )
     idempotency_key = models.CharField(max_length=255)
     request_fingerprint = models.CharField(max_length=64)
-    paid_by = models.ForeignKey(Business, on_delete=models.PROTECT, related_name="+")
+    paid_by = models.ForeignKey(
+        Business, on_delete=models.PROTECT, related_name="+", verbose_name=_("paid by")
+    )
     paid_by_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("paid by (user)"),
     )
     created_at = models.DateTimeField(_("paid"), default=timezone.now)
     # Settled: the money arrived and its credit posted.
