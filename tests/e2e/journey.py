@@ -37,6 +37,9 @@ READABLE_TEXT = """() => {
       for (const name of spoken) {
         if (element.hasAttribute(name)) parts.push(element.getAttribute(name));
       }
+      if (element.tagName === "OPTION" || element.tagName === "title") {
+        parts.push(element.textContent.trim());  // a list's choices, an image's name
+      }
       const kind = (element.getAttribute("type") || "").toLowerCase();
       if (element.tagName === "INPUT" && ["submit", "button", "reset"].includes(kind)) {
         parts.push(element.value);
