@@ -13,7 +13,8 @@ from demo.personas import DEMO_PASSWORD
 AXE = (Path(__file__).parent / "vendor" / "axe-4.14.1.min.js").read_text()
 RUN_AXE = """async () => {
   const tags = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"];
-  const results = await axe.run(document, {runOnly: {type: "tag", values: tags}});
+  const options = {runOnly: {type: "tag", values: tags}, resultTypes: ["violations"]};
+  const results = await axe.run(document, options);
   return results.violations
     .filter(v => v.impact === "serious" || v.impact === "critical")
     .map(v => `${v.id} (${v.impact}): ${v.nodes.map(n => n.target.join(" ")).join(", ")}`);
