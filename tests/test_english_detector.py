@@ -32,6 +32,7 @@ def test_french_passes(french):
         "Montant dû au CBSA",
         "Payer avant la date : Please pay",
         "Taux de GST (%)",
+        "[CARM] Relevé disponible",
     ],
 )
 def test_english_is_found(english):

@@ -77,8 +77,8 @@ day days today yesterday first last send issued apply applied agreement bank ban
 holder refund refunds ruling rulings appeal appeals status enrol enrolment enrollment
 owner owners choose select confirm terms privacy skip upcoming history outstanding
 """.split()  # noqa: SIM905 (a list of words reads best as words)
-# Acronyms a French reader sees in French: ASFC, TPS, MAP, DPA.
-ENGLISH_ACRONYMS = ["CBSA", "GST", "RPP", "PAD", "SIMA"]
+# Acronyms a French reader sees in French: ASFC, TPS, MAP, DPA, LMSI, GCRA.
+ENGLISH_ACRONYMS = ["CBSA", "GST", "RPP", "PAD", "SIMA", "CARM"]
 ENGLISH = re.compile(
     r"(?<![\w'’@.-])(?:(?i:" + "|".join(ENGLISH_WORDS) + r")|" + "|".join(ENGLISH_ACRONYMS) + r")"
     r"(?![\w'’@-])"
