@@ -240,7 +240,12 @@ class DeclarationVersion(models.Model):
         CLERICAL = "clerical", _("Clerical error")
         OTHER = "other", _("Other")
 
-    declaration = models.ForeignKey(Declaration, on_delete=models.PROTECT, related_name="versions")
+    declaration = models.ForeignKey(
+        Declaration,
+        on_delete=models.PROTECT,
+        related_name="versions",
+        verbose_name=_("declaration"),
+    )
     number = models.PositiveSmallIntegerField(_("version"))
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices)
