@@ -76,6 +76,14 @@ employee employees name reason quantity value vendor lines period month months y
 day days today yesterday first last send issued apply applied agreement bank banking
 holder refund refunds ruling rulings appeal appeals status enrol enrolment enrollment
 owner owners choose select confirm terms privacy skip upcoming history outstanding
+declaration declarations decision decisions reduction reductions relationship relationships
+provider providers group groups officer officers workspace preferences key keys never
+always role roles reader readers editor editors manager managers member members summary
+details print step steps error errors success successfully warning loading enter click
+press previous newer older toggle expand collapse reset clear done now time week hour hours
+true false unknown enabled disabled closed returned overdue late unpaid fee fees penalty
+penalties adjustment adjustments receipts origin country goods release released entry cash
+deposit deposits requirement shortfall posted reply
 """.split()  # noqa: SIM905 (a list of words reads best as words)
 # Acronyms a French reader sees in French: ASFC, TPS, MAP, DPA, LMSI, GCRA.
 ENGLISH_ACRONYMS = ["CBSA", "GST", "RPP", "PAD", "SIMA", "CARM"]
