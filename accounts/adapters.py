@@ -38,6 +38,10 @@ class AccountAdapter(DefaultAccountAdapter):
             }
             return super().send_mail(template_prefix, email, context)
 
+    def format_email_subject(self, subject) -> str:
+        """The program's acronym in the email's language: CARM, GCRA in French."""
+        return f"[{_('CARM')}] {subject}"
+
     def add_message(self, request: HttpRequest, *args, **kwargs) -> None:
         """allauth's messages (signed in, email confirmed, …) in the language of the page
         they are shown on: the signed-in person's, which the sign-in redirects to."""

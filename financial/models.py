@@ -241,7 +241,12 @@ class DeclarationVersion(models.Model):
         CLERICAL = "clerical", _("Clerical error")
         OTHER = "other", _("Other")
 
-    declaration = models.ForeignKey(Declaration, on_delete=models.PROTECT, related_name="versions")
+    declaration = models.ForeignKey(
+        Declaration,
+        on_delete=models.PROTECT,
+        related_name="versions",
+        verbose_name=_("declaration"),
+    )
     number = models.PositiveSmallIntegerField(_("version"))
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices)
@@ -400,9 +405,14 @@ class Payment(models.Model):
     )
     idempotency_key = models.CharField(max_length=255)
     request_fingerprint = models.CharField(max_length=64)
-    paid_by = models.ForeignKey(Business, on_delete=models.PROTECT, related_name="+")
+    paid_by = models.ForeignKey(
+        Business, on_delete=models.PROTECT, related_name="+", verbose_name=_("paid by")
+    )
     paid_by_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("paid by (user)"),
     )
     created_at = models.DateTimeField(_("paid"), default=timezone.now)
     # Settled: the money arrived and its credit posted.

@@ -166,7 +166,10 @@ class ReductionRequest(models.Model):
         REJECTED = "rejected", _("Rejected")
 
     program_account = models.ForeignKey(
-        ProgramAccount, on_delete=models.PROTECT, related_name="reduction_requests"
+        ProgramAccount,
+        on_delete=models.PROTECT,
+        related_name="reduction_requests",
+        verbose_name=_("program account"),
     )
     amount = models.DecimalField(_("requested bond amount"), **MONEY)
     justification = models.TextField(_("justification"), max_length=2000)
@@ -174,11 +177,19 @@ class ReductionRequest(models.Model):
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
     )
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("requested by"),
     )
     requested_at = models.DateTimeField(_("requested"), default=timezone.now)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
     )
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     decision_note = models.TextField(_("officer's note"), max_length=1000, blank=True)

@@ -13,7 +13,7 @@ from accounts.models import Role
 from accounts.services.officers import officers_group_sync
 from financial.models import DeclarationVersion
 from financial.services import declaration_correct, declaration_file
-from tests.e2e.test_accessibility import AXE, RUN_AXE
+from tests.e2e.journey import AXE, RUN_AXE
 from tests.e2e.test_business_access import sign_in
 from tests.factories import BusinessFactory, ProgramAccountFactory, UserFactory, member
 

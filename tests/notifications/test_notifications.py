@@ -68,7 +68,7 @@ def test_the_email_speaks_the_recipients_language(mailoutbox, django_capture_on_
         notification, _ = send_review(user)
     message = mailoutbox[0]
     assert message.to == [user.email]
-    assert message.subject == "[CARM] MAP – Examen annuel"
+    assert message.subject == "[GCRA] MAP – Examen annuel"
     assert "Bonjour Marie," in message.body
     assert "de $5,000 à $12,500" in message.body
     assert "http://testserver/fr/notifications/" in message.body
@@ -349,4 +349,4 @@ def test_a_french_subject_keeps_its_apostrophes(mailoutbox, django_capture_on_co
         )
     subject = mailoutbox[0].subject
     assert "&#x27;" not in subject and "&amp;" not in subject
-    assert subject == "[CARM] Demande d'accès"
+    assert subject == "[GCRA] Demande d'accès"

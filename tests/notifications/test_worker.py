@@ -105,7 +105,7 @@ def test_a_real_worker_emails_the_notification_once(worker):
         messages[0].read_bytes().split(b"\n" + b"-" * 79)[0], policy=default
     )
     assert message["To"] == user.email
-    assert message["Subject"] == "[CARM] Relevé disponible"
+    assert message["Subject"] == "[GCRA] Relevé disponible"
     assert "Le relevé de compte de 123456782RM0001" in message.get_content()
     notification.refresh_from_db()
     assert notification.emailed_at is not None
