@@ -51,3 +51,7 @@ def test_a_bilingual_document_gives_each_english_label_its_french():
     wrapped = "Electronic payments count until 23:59 Eastern time. /\nLes paiements comptent"
     assert english_without_french(wrapped) == []
     assert english_without_french("Amount / Amount") == ["Amount / Amount"]
+    # A description wrapped before its slash is one cell; a label alone on its line is not.
+    described = "Interest from October 18, 2026 to November\n17, 2026 / Intérêts du 18 octobre"
+    assert english_without_french(described) == []
+    assert english_without_french("Payment due\nBalance / Solde") == ["Payment due"]

@@ -145,7 +145,16 @@ def english_without_french(text: str, allowed: list[str] = ()) -> list[str]:
     found = []
     # A label too long for its cell breaks after the slash: its French is on the next line.
     text = re.sub(r"\s+/\s*\n", " / ", text)
+    # A long description wraps before its slash: a line with no slash, followed by one
+    # that begins in the middle of a sentence (a digit or a lower-case letter) and reaches
+    # the slash, is one cell.
+    lines = []
     for line in text.splitlines():
+        if lines and " / " not in lines[-1] and " / " in line and re.match(r"[0-9a-zà-ÿ]", line):
+            lines[-1] = f"{lines[-1]} {line}"
+        else:
+            lines.append(line)
+    for line in lines:
         english, _, french = line.partition(" / ")
         if english_in(english, allowed) and (not french or english_in(french, allowed)):
             found.append(line.strip()[:160])
