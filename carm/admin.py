@@ -16,15 +16,14 @@ from django.utils.translation import gettext_lazy as _
 from carm import formats
 from carm.errors import CodedError
 from carm.forms import DecisionForm
-
-# How the ledger keeps an amount of money (financial.models.MONEY).
-MONEY_DIGITS = (14, 2)
+from carm.models import MONEY
 
 
 def _writer(field) -> Callable | None:
     """The portal's format for a model field officers read, if it has one."""
     if isinstance(field, models.DecimalField):
-        return formats.money if (field.max_digits, field.decimal_places) == MONEY_DIGITS else None
+        kept = {"max_digits": field.max_digits, "decimal_places": field.decimal_places}
+        return formats.money if kept == MONEY else None
     if isinstance(field, models.DateTimeField):
         return formats.moment
     if isinstance(field, models.DateField):

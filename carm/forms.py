@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from carm.errors import CodedError
 from carm.formats import day
+from carm.models import MONEY
 
 
 class ServiceErrorsMixin:
@@ -53,7 +54,7 @@ class MoneyField(forms.DecimalField):
 
     def __init__(self, **kwargs) -> None:
         kwargs.setdefault("max_value", MAX_AMOUNT)
-        super().__init__(max_digits=14, decimal_places=2, **kwargs)
+        super().__init__(**MONEY, **kwargs)
 
     def to_python(self, value):
         if isinstance(value, str):

@@ -1,11 +1,15 @@
-"""The transactional outbox: a task queued by a service is first a row written in the
-service's own transaction, so that a broker that is down loses nothing and holds up
-nobody (docs/operations.md, "Redis down")."""
+"""What every app keeps alike: amounts of money (MONEY), and the transactional outbox: a
+task queued by a service is first a row written in the service's own transaction, so that
+a broker that is down loses nothing and holds up nobody (docs/operations.md, "Redis
+down")."""
 
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+# How the portal keeps an amount of money: dollars and cents, up to $999,999,999,999.99.
+MONEY = {"max_digits": 14, "decimal_places": 2}
 
 
 class OutboxMessage(models.Model):

@@ -10,8 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Business, ProgramAccount
-
-MONEY = {"max_digits": 14, "decimal_places": 2}
+from carm.models import MONEY
 
 
 class Application(models.Model):

@@ -18,8 +18,7 @@ from django.utils.translation import pgettext_lazy
 
 from accounts.models import Business, ProgramAccount
 from carm.formats import day, money
-
-MONEY = {"max_digits": 14, "decimal_places": 2}
+from carm.models import MONEY
 
 # The levies a filer states on a declaration line, beside the duty and GST computed from it.
 STATED_LEVIES = ("excise_duty", "excise_tax", "sima", "surtax")

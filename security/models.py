@@ -9,8 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Business, ProgramAccount
 from carm.formats import day, money
-
-MONEY = {"max_digits": 14, "decimal_places": 2}
+from carm.models import MONEY
 
 
 class SuretyBond(models.Model):

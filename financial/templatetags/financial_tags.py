@@ -5,7 +5,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
 from django.utils.translation import gettext, gettext_noop
 
-from carm.formats import day, money
+from carm.formats import NOTHING, day, money
 from financial import descriptions
 
 register = template.Library()
@@ -102,7 +102,7 @@ def _history_cells(posting, daily_notice_url, payment_url, declaration_url) -> t
         format_html(link, payment_url, payment_id, posting.kind_label)
         if payment_id
         else posting.kind_label,
-        format_html(link, declaration_url, number, number) if number else "—",
+        format_html(link, declaration_url, number, number) if number else NOTHING,
         descriptions.described(posting.description or ""),
         money(posting.amount),
     )
