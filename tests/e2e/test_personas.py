@@ -33,6 +33,19 @@ def link(journey: Journey, href_end: str):
     return journey.page.locator(f'#main-content a[href$="{href_end}"]').first
 
 
+LINE_FIELDS = ("hs_code", "description", "quantity", "value_for_duty", "duty_rate")
+
+
+def fill_declaration(page, port: str, vendor: str, line: tuple[str, ...]) -> None:
+    """The declaration form with goods released yesterday and one line of them."""
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    page.locator('input[name="release_date"]').fill(yesterday.isoformat())
+    page.locator('input[name="port_of_entry"]').fill(port)
+    page.locator('input[name="vendor"]').fill(vendor)
+    for name, value in zip(LINE_FIELDS, line, strict=True):
+        page.locator(f'input[name$="-{name}"]').first.fill(value)
+
+
 def french_readers_mail() -> list:
     from accounts.models import User
 
@@ -63,16 +76,10 @@ def test_importer_bam(live_server, audit_page, demo, language):
 
     j.goto(f"/{{lang}}/program-accounts/{RM1}/")
     j.click(link(j, "/declarations/new/"))
-    yesterday = timezone.localdate() - datetime.timedelta(days=1)
-    page.locator('input[name="release_date"]').fill(yesterday.isoformat())
-    page.locator('input[name="port_of_entry"]').fill("0497")
-    page.locator('input[name="vendor"]').fill("Acme Electronics")
-    page.locator('input[name$="-hs_code"]').first.fill("8471.30.0000")
     goods = {"en": "Laptops", "fr": "Ordinateurs portables"}[language]
-    page.locator('input[name$="-description"]').first.fill(goods)
-    page.locator('input[name$="-quantity"]').first.fill("10")
-    page.locator('input[name$="-value_for_duty"]').first.fill("12000.00")
-    page.locator('input[name$="-duty_rate"]').first.fill("0")
+    fill_declaration(
+        page, "0497", "Acme Electronics", ("8471.30.0000", goods, "10", "12000.00", "0")
+    )
     j.screenshot("file-declaration", full_page=True)
     j.click(page.locator('#main-content button[type="submit"]:not([name])').first, "declaration")
     assert re.search(r"/declarations/\d+/$", page.url), page.url
@@ -228,16 +235,10 @@ def test_broker(live_server, audit_page, demo, language):
     j.click(link(j, f"/program-accounts/{RM1}/"), "client-account")
     assert link(j, "/financial-security/").count() == 0  # not in the relationship's terms
     j.click(link(j, "/declarations/new/"))
-    yesterday = timezone.localdate() - datetime.timedelta(days=1)
-    page.locator('input[name="release_date"]').fill(yesterday.isoformat())
-    page.locator('input[name="port_of_entry"]').fill("0395")
-    page.locator('input[name="vendor"]').fill("Lakeside Textiles")
-    page.locator('input[name$="-hs_code"]').first.fill("6109.10.0010")
     goods = {"en": "Cotton T-shirts", "fr": "T-shirts de coton"}[language]
-    page.locator('input[name$="-description"]').first.fill(goods)
-    page.locator('input[name$="-quantity"]').first.fill("500")
-    page.locator('input[name$="-value_for_duty"]').first.fill("4000.00")
-    page.locator('input[name$="-duty_rate"]').first.fill("18")
+    fill_declaration(
+        page, "0395", "Lakeside Textiles", ("6109.10.0010", goods, "500", "4000.00", "18")
+    )
     j.screenshot("file-for-client", full_page=True)
     j.click(page.locator('#main-content button[type="submit"]:not([name])').first, "filed")
     assert re.search(r"/declarations/\d+/$", page.url), page.url
