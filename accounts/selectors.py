@@ -38,10 +38,13 @@ def dashboard_accounts(user, business: Business, due_date: date) -> list[dict]:
     # The rule of program_accounts_visible_to, asked of the business's few accounts as
     # get_program_account_for asks it of one: the user's role (memberships, read once a
     # request) or a relationship in force (all the accounts' at once).
+    # Relationships are looked up only for the accounts the user has no role on: `can`
+    # still asks them itself of an action the role does not allow.
     candidates = list(
         business.program_accounts.select_related("balance_row", "business").order_by("bn15")
     )
-    relationships = third_party_relationships_of(user, candidates)
+    others = [account for account in candidates if employee_role(user, account) is None]
+    relationships = third_party_relationships_of(user, others) if others else {}
     accounts = [
         account
         for account in candidates

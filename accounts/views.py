@@ -190,13 +190,15 @@ def program_account_detail(request: HttpRequest, bn15: str) -> HttpResponse:
     account = get_program_account_for(request.user, bn15)
     access_log_viewed(user=request.user, program_account=account)
     sees_money = can(request.user, Action.VIEW_STATEMENTS, account)
+    role = employee_role(request.user, account)
     return render(
         request,
         "accounts/program_account.html",
         {
             "account": account,
-            "role": employee_role(request.user, account),
-            "relationships": third_party_relationships(request.user, account),
+            "role": role,
+            # The page names the relationships only of someone who is not an employee.
+            "relationships": [] if role else third_party_relationships(request.user, account),
             "may_manage_access": can(request.user, Action.MANAGE_ACCESS, account),
             "sees_security": can(request.user, Action.VIEW_SECURITY, account),
             "sees_cases": can(request.user, Action.VIEW_CASES, account),

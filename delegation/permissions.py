@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from enum import StrEnum
 
 import rules
+from django.contrib.postgres.aggregates import ArrayAgg
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
@@ -122,8 +123,10 @@ def _membership(user, business_id: int) -> Membership | None:
     if memberships is None:  # kept whole once read: threads sharing a user see all or none
         memberships = {
             membership.business_id: membership
-            for membership in Membership.objects.filter(user=user).prefetch_related(
-                "program_accounts"
+            for membership in Membership.objects.filter(user=user).annotate(
+                account_ids=ArrayAgg(
+                    "program_accounts", filter=Q(program_accounts__isnull=False), default=[]
+                )
             )
         }
         user.__dict__["_carm_memberships"] = memberships
@@ -139,7 +142,7 @@ def employee_role(user, program_account: ProgramAccount) -> Role | None:
         return None
     if membership.role == Role.BAM:
         return Role.BAM
-    if any(account.pk == program_account.pk for account in membership.program_accounts.all()):
+    if program_account.pk in membership.account_ids:
         return Role(membership.role)
     return None
 
