@@ -45,19 +45,33 @@ class Overview:
 
 
 def security_overview(account: ProgramAccount, today: datetime.date) -> Overview:
-    position = selectors.security_position(account, today)
+    # The account's reviews, reductions and bonds are read once; the requirement on each
+    # day the page speaks of, and the bonds in force today, are worked out from them.
     reviews = list(selectors.reviews_of(account))
+    reductions = list(
+        account.reduction_requests.filter(
+            status__in=[ReductionRequest.Status.APPROVED, ReductionRequest.Status.PENDING]
+        ).order_by("-decided_at")
+    )
+    approved = [r for r in reductions if r.status == ReductionRequest.Status.APPROVED]
+
+    def required_on(day: datetime.date) -> selectors.Requirement:
+        return selectors.requirement_from(selectors.latest_review_due(reviews, day), approved, day)
+
     # Bonds still to come count for nothing today, but the importer should see them.
     bonds = list(
         account.bonds.filter(Q(cancelled_from__isnull=True) | Q(cancelled_from__gt=today))
         .select_related("surety")
         .order_by("effective_date", "pk")
     )
+    position = selectors.SecurityPosition(
+        required=required_on(today),
+        bonds=[bond for bond in bonds if selectors.bond_in_force_on(bond, today)],
+        deposits=list(selectors.cash_deposits(account, today)),
+    )
     enrolled = account.rpp_status in selectors.RPP_STATUSES
     upcoming = reviews[0] if reviews and reviews[0].effective_date > today else None
-    upcoming_required = (
-        selectors.requirement_in_force(account, upcoming.effective_date) if upcoming else None
-    )
+    upcoming_required = required_on(upcoming.effective_date) if upcoming else None
     expected = selectors.forecast(account, today) if enrolled else None
     return Overview(
         account=account,
@@ -66,7 +80,7 @@ def security_overview(account: ProgramAccount, today: datetime.date) -> Overview
         bonds=bonds,
         reviews=reviews,
         enrolled=enrolled,
-        pending=selectors.pending_reduction(account),
+        pending=next((r for r in reductions if r.status == ReductionRequest.Status.PENDING), None),
         upcoming=upcoming,
         upcoming_required=upcoming_required,
         upcoming_shortfall=_short_of(upcoming_required, position),

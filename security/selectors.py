@@ -22,6 +22,7 @@ from decimal import ROUND_CEILING, Decimal
 
 from django.db import connection
 from django.db.models import Q, Sum
+from django.utils import timezone
 
 from accounts.models import ProgramAccount
 from carm.sql import array_literal
@@ -76,25 +77,40 @@ def requirements_in_force(ids: Iterable[int], day: datetime.date) -> dict[int, R
         decided_at__date__lte=day,
     ).order_by("-decided_at"):
         reductions[reduction.program_account_id].append(reduction)
-    required = {}
-    for pk in ids:
-        review = reviews.get(pk)
-        if review is None:
-            requirement = NEW_IMPORTER
-        elif review.effective_date <= day:
-            requirement = Requirement(review.required_bond, review.required_cash, review)
-        else:  # reviewed, but its January 15 has not come: the previous amounts stay
-            requirement = Requirement(review.previous_bond, review.previous_cash, review)
-        reduction = next(
-            (r for r in reductions[pk] if review is None or r.decided_at > review.created_at),
-            None,
+    return {pk: requirement_from(reviews.get(pk), reductions[pk], day) for pk in ids}
+
+
+def requirement_from(
+    review: RppReview | None, approved: list[ReductionRequest], day: datetime.date
+) -> Requirement:
+    """The rule itself: the requirement in force on `day`, given the latest review due by
+    then (`review_year_due`) and the account's approved reductions, newest first. The
+    reductions decided after `day` are passed over."""
+    if review is None:
+        requirement = NEW_IMPORTER
+    elif review.effective_date <= day:
+        requirement = Requirement(review.required_bond, review.required_cash, review)
+    else:  # reviewed, but its January 15 has not come: the previous amounts stay
+        requirement = Requirement(review.previous_bond, review.previous_cash, review)
+    reduction = next(
+        (
+            r
+            for r in approved
+            if timezone.localdate(r.decided_at) <= day
+            and (review is None or r.decided_at > review.created_at)
+        ),
+        None,
+    )
+    if reduction is not None:
+        requirement = Requirement(
+            reduction.amount, reduced_cash(requirement, reduction.amount), review, reduction
         )
-        if reduction is not None:
-            requirement = Requirement(
-                reduction.amount, reduced_cash(requirement, reduction.amount), review, reduction
-            )
-        required[pk] = requirement
-    return required
+    return requirement
+
+
+def latest_review_due(reviews: list[RppReview], day: datetime.date) -> RppReview | None:
+    """Of an account's reviews, newest first, the one `requirement_from` reads on `day`."""
+    return next((review for review in reviews if review.year <= review_year_due(day)), None)
 
 
 def requirement_in_force(program_account: ProgramAccount, day: datetime.date) -> Requirement:
@@ -154,6 +170,11 @@ def bonds_in_force(program_account: ProgramAccount, day: datetime.date):
 
 def _bond_in_force(day: datetime.date) -> Q:
     return Q(effective_date__lte=day) & (Q(cancelled_from__isnull=True) | Q(cancelled_from__gt=day))
+
+
+def bond_in_force_on(bond: SuretyBond, day: datetime.date) -> bool:
+    """`_bond_in_force`, asked of a bond already read."""
+    return bond.effective_date <= day and (bond.cancelled_from is None or bond.cancelled_from > day)
 
 
 def cash_deposits(program_account: ProgramAccount, day: datetime.date):

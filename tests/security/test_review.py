@@ -17,9 +17,17 @@ from financial.services import posting_create
 from notifications.models import Notification
 from security.errors import SecurityError
 from security.models import BondRenewal, ReductionRequest, ReviewRun, RppReview, SuretyBond
+from security.overview import security_overview
 from security.review import annual_review
 from security.rules import review_year_due
-from security.selectors import forecast, highest_months, requirement_in_force, security_position
+from security.selectors import (
+    bonds_in_force,
+    forecast,
+    highest_months,
+    pending_reduction,
+    requirement_in_force,
+    security_position,
+)
 from security.services import (
     bond_post,
     bonds_renew,
@@ -323,6 +331,76 @@ def test_a_reduction_before_the_last_review_no_longer_counts(rpp, importer_bam, 
     annual_review(year=2025)
     annual_review(year=2026)
     assert RppReview.objects.get(year=2026).previous_bond == D("25000")
+
+
+def test_the_security_page_reads_each_day_s_requirement_and_bonds_as_the_selectors_do(
+    rpp, importer_bam, officer, surety_user, django_assert_max_num_queries
+):
+    """The page reads the reviews, reductions and bonds once and works out each day from
+    them (security.overview); it must agree with requirement_in_force and bonds_in_force on
+    every day around the reviews, the reductions and the bonds' dates."""
+    today = timezone.localdate()
+    with time_machine.travel(datetime.datetime(2025, 9, 1, 12, tzinfo=EASTERN), tick=False):
+        reduce_to(rpp, "4000.00", importer_bam, officer)  # until the 2025 review
+    charge(rpp, "50000.00", "2025-06-01")
+    with time_machine.travel(datetime.datetime(2025, 10, 20, 6, tzinfo=EASTERN), tick=False):
+        annual_review(year=2025)  # 25,000 from 2026-01-15
+    with time_machine.travel(datetime.datetime(2026, 2, 3, 12, tzinfo=EASTERN), tick=False):
+        reduce_to(rpp, "12000.00", importer_bam, officer)  # lowers 2025's from Feb 3
+    charge(rpp, "60000.00", "2026-06-01")
+    with time_machine.travel(datetime.datetime(2026, 10, 20, 6, tzinfo=EASTERN), tick=False):
+        annual_review(year=2026)  # 30,000 from 2027-01-15, 12,000 until then
+    reduction_request(
+        actor=importer_bam,
+        program_account=rpp,
+        amount=D("20000.00"),
+        justification="June was a one-off: a single order for a new store opening.",
+    )
+    for number, start, cancelled in (
+        ("TN-1", today - datetime.timedelta(days=400), None),
+        ("TN-2", today - datetime.timedelta(days=30), today + datetime.timedelta(days=10)),
+        ("TN-3", today + datetime.timedelta(days=20), None),
+    ):
+        SuretyBond.objects.create(
+            program_account=rpp,
+            surety=surety_user.memberships.get().business,
+            bond_number=number,
+            amount=D("1000.00"),
+            effective_date=start,
+            cancelled_from=cancelled,
+            posted_by=surety_user,
+        )
+    days = [
+        datetime.date(2025, 10, 1),
+        datetime.date(2026, 1, 14),
+        datetime.date(2026, 1, 15),
+        datetime.date(2026, 2, 2),
+        datetime.date(2026, 2, 3),
+        datetime.date(2026, 10, 20),
+        today,
+        today + datetime.timedelta(days=10),
+        today + datetime.timedelta(days=20),
+        datetime.date(2027, 1, 14),
+        datetime.date(2027, 1, 15),
+    ]
+    answers = set()
+    for day in days:
+        with django_assert_max_num_queries(5):
+            overview = security_overview(rpp, day)
+        assert overview.required == requirement_in_force(rpp, day), day
+        assert {bond.pk for bond in overview.position.bonds} == {
+            bond.pk for bond in bonds_in_force(rpp, day)
+        }, day
+        if overview.upcoming:
+            assert overview.upcoming_required == requirement_in_force(
+                rpp, overview.upcoming.effective_date
+            )
+        assert overview.pending == pending_reduction(rpp)
+        answers.add((overview.required.bond, len(overview.position.bonds)))
+    # The days above do not all read alike: the first reduction before any review, the
+    # 2025 review, the reduction after it, the 2026 review.
+    assert {bond for bond, _ in answers} == {D("4000"), D("25000"), D("12000"), D("30000")}
+    assert {count for _, count in answers} == {0, 1, 2}
 
 
 @pytest.mark.parametrize(
