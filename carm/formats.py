@@ -18,6 +18,7 @@ from decimal import Decimal
 
 from django.utils import timezone, translation
 from django.utils.dateformat import format as date_format
+from django.utils.dates import MONTHS
 
 # Written where a value is missing.
 NOTHING = "—"
@@ -69,9 +70,10 @@ def month_day(value: datetime.date | None) -> str:
     if not value:
         return NOTHING
     value = _local_date(value)
+    name = MONTHS[value.month]  # the month's name in the active language, as "F" writes it
     if _language() == "fr":
-        return ("1er" if value.day == 1 else str(value.day)) + date_format(value, " F")
-    return date_format(value, "F j")
+        return f"{'1er' if value.day == 1 else value.day} {name}"
+    return f"{name} {value.day}"
 
 
 def day(value: datetime.date | None) -> str:
