@@ -331,6 +331,12 @@ def main() -> None:
     parser.add_argument(
         "--bams", action="store_true", help="also (d): a BAM per importer, rolled back"
     )
+    parser.add_argument(
+        "--workers",
+        type=lambda text: [int(n) for n in text.split(",")],
+        default=[1, 2],
+        help="the worker processes of each (c) step, comma-separated (default 1,2)",
+    )
     args = parser.parse_args()
 
     bench_database_only()
@@ -356,8 +362,7 @@ def main() -> None:
     rows = [
         *floor_steps(floor, args.runs, args.explain),
         in_process_step(ids, args.year, args.runs, floor),
-        celery_step(ids, args.year, args.runs, floor, 1),
-        celery_step(ids, args.year, args.runs, floor, 2),
+        *(celery_step(ids, args.year, args.runs, floor, n) for n in args.workers),
     ]
     increased = RppReview.objects.filter(year=args.year, increased=True).count()
     sent = Notification.objects.filter(
