@@ -99,6 +99,20 @@ class Pair:
             what="the replica replaying the primary's writes",
         )
 
+    def pause_replay(self) -> None:
+        """Until the replica has stopped replaying (a pause is a request: PostgreSQL,
+        "Recovery Control Functions")."""
+        self._one(self.replica_port, "SELECT pg_wal_replay_pause()::text")
+        wait_for(
+            lambda: (
+                self._one(self.replica_port, "SELECT pg_get_wal_replay_pause_state()") == "paused"
+            ),
+            what="the replica pausing its replay",
+        )
+
+    def resume_replay(self) -> None:
+        self._one(self.replica_port, "SELECT pg_wal_replay_resume()::text")
+
     def program(self, name: str, *args: str, as_server: bool = False) -> list[str]:
         command = [str(self.bin / name), *args]
         return _as_postgres(command) if as_server else command

@@ -15,7 +15,7 @@ import pytest
 from django.core.exceptions import MiddlewareNotUsed
 from django.db import DEFAULT_DB_ALIAS, connections, router
 from django.http import HttpResponse
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -25,7 +25,13 @@ from carm import db
 from financial.models import Payment, Posting
 from financial.services import declaration_file
 from security.selectors import highest_months
-from tests.factories import BusinessFactory, ProgramAccountFactory, UserFactory, member
+from tests.factories import (
+    BusinessFactory,
+    ProgramAccountFactory,
+    StatementFactory,
+    UserFactory,
+    member,
+)
 from tests.replica_cluster import free_port, streaming_pair
 from tests.test_settings import PRODUCTION, manage
 
@@ -163,6 +169,10 @@ def test_with_the_replica_down_the_history_answers_from_the_primary(client_for, 
         db._replica_down_until = 0.0
         csv = b"".join(client.get(history + "?format=csv").streaming_content).decode()
         assert len(csv.splitlines()) == 2 and ",charge," in csv
+        db._replica_down_until = 0.0
+        statement = StatementFactory(program_account=rm1)
+        document = reverse("statement_csv", args=[rm1.bn15, statement.period_end.isoformat()])
+        assert client.get(document).status_code == 200
 
 
 # --- A real streaming replica -----------------------------------------------------------------
@@ -203,8 +213,6 @@ def pair(transactional_db):
 @pytest.mark.django_db(transaction=True)
 def test_a_real_replica_serves_the_history_and_the_session_reads_its_own_writes(pair, settings):
     settings.CARM_READ_YOUR_WRITES_SECONDS = 600  # longer than this test: no timing in it
-    from django.test import Client
-
     with portal_on(pair) as replica:
         assert in_recovery(replica) and not in_recovery(connections["default"])
         maple = BusinessFactory(bn9="123456782", legal_name="Maple Leaf Imports Inc.")
@@ -212,6 +220,7 @@ def test_a_real_replica_serves_the_history_and_the_session_reads_its_own_writes(
         bam = UserFactory(email="bam@maple.example")
         member(bam, maple, Role.BAM)
         _declare(bam, account)
+        statement = StatementFactory(program_account=account)
         pair.wait_for_replay()
 
         history = reverse("transactions", args=[account.bn15])
@@ -228,6 +237,18 @@ def test_a_real_replica_serves_the_history_and_the_session_reads_its_own_writes(
         assert "accounts_membership" not in queries_on(on_replica)
         assert "accounts_membership" in queries_on(on_primary)
 
+        # A statement's documents: who may read it on the primary, its lines on the replica.
+        period_end = statement.period_end.isoformat()
+        with CaptureQueriesContext(replica) as on_replica:
+            csv = reader.get(reverse("statement_csv", args=[account.bn15, period_end]))
+            pdf = reader.get(reverse("api-statement-pdf", args=[account.bn15, period_end]))
+        assert csv.status_code == pdf.status_code == 200
+        assert pdf["Content-Type"] == "application/pdf"
+        read = [query["sql"] for query in on_replica.captured_queries]
+        assert sum('FROM "financial_invoice"' in sql for sql in read) == 2  # CSV and PDF
+        assert any('FROM "financial_posting"' in sql for sql in read)  # the PDF's lines
+        assert "accounts_membership" not in queries_on(on_replica)
+
         # The annual review's highest-month query (raw SQL) follows the scope too.
         today = timezone.localdate()
         year = today.year + (today >= datetime.date(today.year, 10, 20))
@@ -236,8 +257,7 @@ def test_a_real_replica_serves_the_history_and_the_session_reads_its_own_writes(
         assert account.pk in months and "financial_posting" in queries_on(on_replica)
 
         # The replica stops replaying: what the primary writes now, it does not have.
-        with replica.cursor() as cursor:
-            cursor.execute("SELECT pg_wal_replay_pause()")
+        pair.pause_replay()
         payer = Client()
         payer.force_login(bam)
         pay = reverse("pay", args=[account.bn15])
@@ -257,8 +277,7 @@ def test_a_real_replica_serves_the_history_and_the_session_reads_its_own_writes(
         # Another session still reads the replica, which has not replayed the payment yet.
         assert len(reader.get(history).context["postings"]) == 1
 
-        with replica.cursor() as cursor:
-            cursor.execute("SELECT pg_wal_replay_resume()")
+        pair.resume_replay()
         pair.wait_for_replay()
         assert len(reader.get(history).context["postings"]) == 2
 
