@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg2
+import pytest
 
 BINARIES = ("initdb", "pg_ctl", "postgres", "pg_basebackup", "pg_dump", "psql")
 SEARCHED = ("/usr/lib/postgresql/15/bin", "/usr/local/bin", "/usr/bin")
@@ -50,9 +51,12 @@ def _as_postgres(command: list[str]) -> list[str]:
 
 
 def _run(command: list[str], **kwargs) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        command, check=True, timeout=TIMEOUT, capture_output=True, text=True, **kwargs
-    )
+    result = subprocess.run(command, timeout=TIMEOUT, capture_output=True, text=True, **kwargs)
+    if result.returncode != 0:
+        raise subprocess.SubprocessError(
+            f"{' '.join(command)}: exit {result.returncode}\n{result.stderr[-2000:]}"
+        )
+    return result
 
 
 def wait_for(condition, *, what: str, timeout: float = TIMEOUT):
@@ -156,8 +160,6 @@ def streaming_pair(settings_dict: dict):
     and a replica streaming from it; both stopped and removed on exit."""
     folder_of_binaries = binaries()
     if folder_of_binaries is None:
-        import pytest
-
         pytest.skip(f"needs PostgreSQL's programs ({', '.join(BINARIES)}) in one of {SEARCHED}")
     folder = Path(tempfile.mkdtemp(prefix="carm-replica-"))
     if os.geteuid() == 0:
