@@ -20,10 +20,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Role
+from accounts.models import ProgramAccount, Role
 from carm import db
+from financial.calendar import EASTERN
 from financial.models import Payment, Posting
-from financial.services import declaration_file
+from financial.services import declaration_file, posting_create
+from security.models import RppReview
+from security.review import annual_review
 from security.selectors import highest_months
 from tests.factories import (
     BusinessFactory,
@@ -173,6 +176,20 @@ def test_with_the_replica_down_the_history_answers_from_the_primary(client_for, 
         statement = StatementFactory(program_account=rm1)
         document = reverse("statement_csv", args=[rm1.bn15, statement.period_end.isoformat()])
         assert client.get(document).status_code == 200
+
+
+def test_with_the_replica_down_the_annual_review_reads_its_months_from_the_primary(rm1):
+    rm1.rpp_status = ProgramAccount.RppStatus.ACTIVE
+    rm1.save()
+    march = datetime.datetime(2026, 3, 10, 12, tzinfo=EASTERN)
+    amount = D("30000.00")
+    posting_create(program_account=rm1, kind="charge", amount=amount, gst=amount, posted_at=march)
+    with replica_alias(HOST="127.0.0.1", PORT=str(free_port())):
+        annual_review(year=2026)
+        assert time.monotonic() < db._replica_down_until  # it was asked, and failed
+    review = RppReview.objects.get(program_account=rm1, year=2026)
+    assert (review.highest_month, review.highest_amount) == (datetime.date(2026, 3, 1), amount)
+    assert review.required_bond == D("15000")
 
 
 # --- A real streaming replica -----------------------------------------------------------------
