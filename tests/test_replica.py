@@ -254,6 +254,12 @@ def test_a_real_replica_serves_the_history_and_the_session_reads_its_own_writes(
         assert "accounts_membership" not in queries_on(on_replica)
         assert "accounts_membership" in queries_on(on_primary)
 
+        # The history's CSV streams from the replica (a server-side cursor there).
+        with CaptureQueriesContext(replica) as on_replica:
+            export = b"".join(reader.get(history + "?format=csv").streaming_content)
+        assert len(export.decode().splitlines()) == 2
+        assert 'FROM "financial_posting"' in queries_on(on_replica)
+
         # A statement's documents: who may read it on the primary, its lines on the replica.
         period_end = statement.period_end.isoformat()
         with CaptureQueriesContext(replica) as on_replica:
