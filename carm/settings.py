@@ -84,6 +84,9 @@ MIDDLEWARE = [
     "carm.middleware.RejectNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # A session that changed something reads its own writes (carm/db.py); not used
+    # without a replica.
+    "carm.db.ReadYourWritesMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     # DEBUG only: the portal's 404 page instead of Django's list of URL patterns.
     "carm.middleware.PortalNotFoundMiddleware",
@@ -140,6 +143,28 @@ if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# A streaming replica for the heavy read-only paths, when there is one (carm/db.py,
+# docs/scaling.md "Read replicas"). Without it there is no "replica" alias: every query
+# goes to the primary.
+DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = {
+        **env.db_url_config(DATABASE_REPLICA_URL),
+        "CONN_MAX_AGE": DATABASES["default"]["CONN_MAX_AGE"],
+        "CONN_HEALTH_CHECKS": True,
+        "ATOMIC_REQUESTS": False,
+    }
+    # A replica that is gone costs a request at most this long before the primary reads.
+    DATABASES["replica"]["OPTIONS"] = {
+        "connect_timeout": 2,
+        **DATABASES["replica"].get("OPTIONS", {}),
+    }
+DATABASE_ROUTERS = ["carm.db.ReplicaRouter"]
+# After a session's own change, its heavy reads stay on the primary this long, longer
+# than the replica's lag (docs/scaling.md).
+CARM_READ_YOUR_WRITES_SECONDS = env.int("CARM_READ_YOUR_WRITES_SECONDS", default=10)
+# A replica that failed is left alone this long by each process before it is tried again.
+CARM_REPLICA_RETRY_SECONDS = env.int("CARM_REPLICA_RETRY_SECONDS", default=5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")

@@ -7,6 +7,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from carm.db import replica_read
 from delegation.permissions import Action, can, get_program_account_for
 from delegation.services import access_log_viewed
 from financial import selectors, services
@@ -73,10 +74,16 @@ class TransactionListApi(generics.ListAPIView):
         )
 
     def list(self, request, *args, **kwargs):
+        # The authorization and the access log on the primary; the postings' page (or
+        # export) on the replica when there is one (carm/db.py).
+        postings = self.filter_queryset(self.get_queryset())
         if request.query_params.get("format") == "csv":
-            postings = self.get_queryset()
-            return transactions_csv_response(self.account, postings)
-        return super().list(request, *args, **kwargs)
+            return transactions_csv_response(self.account, postings, request=request)
+        return replica_read(lambda: self._page_of(postings), request=request)
+
+    def _page_of(self, postings) -> Response:
+        page = self.paginate_queryset(postings)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
 
 class DeclarationListApi(generics.ListCreateAPIView):
@@ -258,9 +265,8 @@ class StatementDetailApi(generics.RetrieveAPIView):
         if document is None:
             return super().retrieve(request, *args, **kwargs)
         statement = self.get_object()
-        if document == "pdf":
-            return statement_pdf_response(self.account, statement)
-        return statement_csv_response(self.account, statement)
+        make = statement_pdf_response if document == "pdf" else statement_csv_response
+        return replica_read(lambda: make(self.account, statement), request=request)
 
 
 class InvoiceListApi(generics.ListAPIView):

@@ -5,13 +5,16 @@ from django.http import HttpResponse, StreamingHttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from carm.db import replica_rows
 from carm.pdf import pdf_from_html
 from financial.exports import csv_rows
 from financial.models import Payment, Posting
 from financial.selectors import statement_invoice_events, statement_postings
 
 
-def transactions_csv_response(account, postings) -> StreamingHttpResponse:
+def transactions_csv_response(account, postings, *, request=None) -> StreamingHttpResponse:
+    """The postings as CSV, streamed from the replica when it may serve the request
+    (carm/db.py)."""
     header = [
         "posted_at",
         "kind",
@@ -28,7 +31,7 @@ def transactions_csv_response(account, postings) -> StreamingHttpResponse:
     # Plain tuples, no model instances: an export may hold a year of postings.
     rows = (
         [timezone.localtime(posted_at).isoformat(), *rest]
-        for posted_at, *rest in postings.values_list(*header).iterator(chunk_size=2000)
+        for posted_at, *rest in replica_rows(postings.values_list(*header), request=request)
     )
     response = StreamingHttpResponse(
         csv_rows(header, rows, text_columns={3}), content_type="text/csv; charset=utf-8"

@@ -10,6 +10,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from carm.db import replica_read
 from carm.formats import money
 from carm.forms import date_in_range
 from delegation.permissions import (
@@ -73,6 +74,15 @@ def _page(request: HttpRequest, rows, moment_field: str) -> tuple[list, str | No
     return page, query.urlencode()
 
 
+def _history_page(request: HttpRequest, postings, *, sees_money: bool):
+    """The history's rows, and the payments they record when the user sees money: the
+    page's heavy read (on the replica when there is one, carm/db.py)."""
+    page, next_query = _page(request, postings, "posted_at")
+    if sees_money:
+        selectors.with_payment_ids(page)
+    return page, next_query
+
+
 @login_required
 def transactions(request: HttpRequest, bn15: str) -> HttpResponse:
     account = get_program_account_for(request.user, bn15, Action.VIEW_OWN_TRANSACTIONS)
@@ -83,14 +93,14 @@ def transactions(request: HttpRequest, bn15: str) -> HttpResponse:
     filters = form.cleaned_data if form.is_valid() else {}
     postings = selectors.history(request.user, account, **{k: v for k, v in filters.items() if v})
     if request.GET.get("format") == "csv":
-        return transactions_csv_response(account, postings)
-    page, next_query = _page(request, postings, "posted_at")
+        return transactions_csv_response(account, postings, request=request)
+    sees_money = can(request.user, Action.VIEW_STATEMENTS, account)
+    page, next_query = replica_read(
+        lambda: _history_page(request, postings, sees_money=sees_money), request=request
+    )
     csv_query = request.GET.copy()
     csv_query.pop("after", None)
     csv_query["format"] = "csv"
-    sees_money = can(request.user, Action.VIEW_STATEMENTS, account)
-    if sees_money:
-        selectors.with_payment_ids(page)
     return render(
         request,
         "financial/transactions.html",
@@ -434,14 +444,14 @@ def statement_detail(request: HttpRequest, bn15: str, period_end: str) -> HttpRe
 def statement_pdf(request: HttpRequest, bn15: str, period_end: str) -> HttpResponse:
     account, statement = selectors.get_statement_for(request.user, bn15, period_end)
     access_log_viewed(user=request.user, program_account=account, action=Action.VIEW_STATEMENTS)
-    return statement_pdf_response(account, statement)
+    return replica_read(lambda: statement_pdf_response(account, statement), request=request)
 
 
 @login_required
 def statement_csv(request: HttpRequest, bn15: str, period_end: str) -> HttpResponse:
     account, statement = selectors.get_statement_for(request.user, bn15, period_end)
     access_log_viewed(user=request.user, program_account=account, action=Action.VIEW_STATEMENTS)
-    return statement_csv_response(account, statement)
+    return replica_read(lambda: statement_csv_response(account, statement), request=request)
 
 
 # --- Invoices -------------------------------------------------------------------------------

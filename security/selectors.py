@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, Decimal
 
-from django.db import connection
+from django.db import connections, router
 from django.db.models import Q, Sum
 from django.utils import timezone
 
@@ -319,7 +319,8 @@ def highest_months_parameters(ids: list[int], year: int) -> dict:
 def highest_months(ids: list[int], year: int) -> dict[int, tuple[datetime.date, Decimal]]:
     """{account id: (first day of its highest month, that month's total)} for the window
     of the `year`'s review."""
-    with connection.cursor() as cursor:
+    # The ledger's connection for reads: the replica inside a replica_read (carm/db.py).
+    with connections[router.db_for_read(Posting)].cursor() as cursor:
         cursor.execute(HIGHEST_MONTHS, highest_months_parameters(ids, year))
         return {account: (month, total) for account, month, total in cursor.fetchall()}
 

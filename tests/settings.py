@@ -73,6 +73,9 @@ CARM_BASE_URL = "http://testserver"
 # Threads (the live server) and worker processes must not keep connections to the test
 # database open past their test.
 DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("CARM_TEST_CONN_MAX_AGE", "0"))  # noqa: F405
+# The suite reads the test database only, whatever DATABASE_REPLICA_URL says: the tests
+# declare no other database, and tests/test_replica.py starts a replica of its own.
+DATABASES.pop("replica", None)  # noqa: F405
 # A worker started by tests/test_stack.py looks for tasks whose worker died every second.
 if os.environ.get("CARM_TEST_RESTORE_EVERY_SECOND") == "true":
     CELERY_BROKER_TRANSPORT_OPTIONS = {
