@@ -41,11 +41,12 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, override_settings  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from rest_framework.pagination import Cursor  # noqa: E402
+from rest_framework.settings import api_settings  # noqa: E402
 
 from accounts.models import Membership, ProgramAccount, Role, User  # noqa: E402
 from demo.management.commands.generate_load import HEAVY_BN15, LIGHT_BN15  # noqa: E402
 from financial import selectors  # noqa: E402
-from financial.api import NewestPostingFirst  # noqa: E402
+from financial.api import TransactionListApi  # noqa: E402
 from financial.models import Posting  # noqa: E402
 from financial.statements import last_period_end  # noqa: E402
 
@@ -175,7 +176,8 @@ def page_cursor(posting: Posting) -> str:
 
 def api_cursor(url: str, posting: Posting) -> str:
     """The API's cursor for the rows after this one, encoded by the API's own paginator."""
-    paginator = NewestPostingFirst()
+    paginator = api_settings.DEFAULT_PAGINATION_CLASS()  # the API's own
+    paginator.ordering = TransactionListApi.ordering
     paginator.base_url = url
     return paginator.encode_cursor(
         Cursor(
