@@ -156,14 +156,8 @@ class Floor:
     scan an index; which wins depends on the minute."""
 
     def __init__(self, ids: list[int], year: int) -> None:
-        db = settings.DATABASES["default"]
-        self.connection = psycopg2.connect(
-            dbname=db["NAME"],
-            user=db["USER"],
-            password=db["PASSWORD"] or None,
-            host=db["HOST"] or None,
-            port=db["PORT"] or None,
-        )
+        # The portal's own connection settings (its PostgreSQL options too).
+        self.connection = psycopg2.connect(**connection.get_connection_params())
         self.connection.autocommit = True
         self.ids = ids
         self.statements = [highest_months_parameters(ids, year)]

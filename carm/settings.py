@@ -143,6 +143,12 @@ if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# No JIT compilation: PostgreSQL compiles a statement whose estimated cost is high, which
+# for the portal's statements costs more than it saves (at 100,000 accounts, 184 ms of a
+# 220 ms read of who hears of an annual review; bench/README.md, "National scale").
+# Options written in DATABASE_URL come first.
+POSTGRES_OPTIONS = {"options": "-c jit=off"}
+DATABASES["default"]["OPTIONS"] = {**POSTGRES_OPTIONS, **DATABASES["default"].get("OPTIONS", {})}
 # A streaming replica for the heavy read-only paths, when there is one (carm/db.py,
 # docs/scaling.md "Read replicas"). Without it there is no "replica" alias: every query
 # goes to the primary.
@@ -156,6 +162,7 @@ if DATABASE_REPLICA_URL:
     }
     # A replica that is gone costs a request at most this long before the primary reads.
     DATABASES["replica"]["OPTIONS"] = {
+        **POSTGRES_OPTIONS,
         "connect_timeout": 2,
         **DATABASES["replica"].get("OPTIONS", {}),
     }
