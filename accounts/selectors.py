@@ -22,6 +22,7 @@ from carm.sql import array_literal
 from delegation.permissions import (
     Action,
     can,
+    employee_allows,
     employee_role,
     manager_role,
     third_party_relationships_of,
@@ -29,6 +30,9 @@ from delegation.permissions import (
 from financial.calculation import ZERO
 from financial.calendar import start_of
 from financial.selectors import amounts_due
+
+# What the home page asks of each account it lists.
+DASHBOARD_ACTIONS = (Action.VIEW_ACCOUNT, Action.VIEW_STATEMENTS, Action.PAY)
 
 
 def dashboard_accounts(user, business: Business, due_date: date) -> list[dict]:
@@ -38,12 +42,14 @@ def dashboard_accounts(user, business: Business, due_date: date) -> list[dict]:
     # The rule of program_accounts_visible_to, asked of the business's few accounts as
     # get_program_account_for asks it of one: the user's role (memberships, read once a
     # request) or a relationship in force (all the accounts' at once).
-    # Relationships are looked up only for the accounts the user has no role on: `can`
-    # still asks them itself of an action the role does not allow.
+    # Relationships are looked up, all at once, only for the accounts where the user's role
+    # does not already allow all the page asks (for a BAM, none): `can` would ask them.
     candidates = list(
         business.program_accounts.select_related("balance_row", "business").order_by("bn15")
     )
-    others = [account for account in candidates if employee_role(user, account) is None]
+    others = [
+        account for account in candidates if not employee_allows(user, account, DASHBOARD_ACTIONS)
+    ]
     relationships = third_party_relationships_of(user, others) if others else {}
     accounts = [
         account

@@ -147,6 +147,13 @@ def employee_role(user, program_account: ProgramAccount) -> Role | None:
     return None
 
 
+def employee_allows(user, program_account: ProgramAccount, actions: Iterable[Action]) -> bool:
+    """Whether the user's role on the account, as an employee, allows every one of
+    `actions`: `can` then never asks the third-party relationships about them."""
+    role = employee_role(user, program_account)
+    return role is not None and set(actions) <= ROLE_ACTIONS[role]
+
+
 # --- Third parties -----------------------------------------------------------------------
 
 
