@@ -242,8 +242,7 @@ def third_party_actions(user, program_account: ProgramAccount) -> frozenset:
 def _allows(action: Action):
     @rules.predicate(name=f"employee_may_{action}")
     def employee_may(user, program_account) -> bool:
-        role = employee_role(user, program_account)
-        return role is not None and action in ROLE_ACTIONS[role]
+        return employee_allows(user, program_account, [action])
 
     @rules.predicate(name=f"third_party_may_{action}")
     def third_party_may(user, program_account) -> bool:

@@ -72,9 +72,7 @@ def requirements_in_force(ids: Iterable[int], day: datetime.date) -> dict[int, R
     }
     reductions = defaultdict(list)
     for reduction in ReductionRequest.objects.filter(
-        program_account_id__in=ids,
-        status=ReductionRequest.Status.APPROVED,
-        decided_at__date__lte=day,
+        program_account_id__in=ids, status=ReductionRequest.Status.APPROVED
     ).order_by("-decided_at"):
         reductions[reduction.program_account_id].append(reduction)
     return {pk: requirement_from(reviews.get(pk), reductions[pk], day) for pk in ids}
@@ -270,14 +268,6 @@ class SecurityPosition:
     @property
     def shortfall(self) -> Decimal:
         return shortfall(self.required, self.posted_bonds, self.posted_cash)
-
-
-def security_position(program_account: ProgramAccount, day: datetime.date) -> SecurityPosition:
-    return SecurityPosition(
-        required=requirement_in_force(program_account, day),
-        bonds=list(bonds_in_force(program_account, day).select_related("surety")),
-        deposits=list(cash_deposits(program_account, day)),
-    )
 
 
 def reviews_of(program_account: ProgramAccount):

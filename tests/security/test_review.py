@@ -26,7 +26,6 @@ from security.selectors import (
     highest_months,
     pending_reduction,
     requirement_in_force,
-    security_position,
 )
 from security.services import (
     bond_post,
@@ -122,7 +121,7 @@ def test_bonds_and_cash_cover_together(rpp, surety_user, officer):
     charge(rpp, "40000.00", "2025-06-01")
     annual_review(year=2025)  # bond 20,000 or cash 40,000
     day = datetime.date(2026, 2, 1)
-    assert security_position(rpp, day).shortfall == D("20000.00")
+    assert security_overview(rpp, day).position.shortfall == D("20000.00")
     bond_post(
         actor=surety_user,
         program_account=rpp,
@@ -131,7 +130,7 @@ def test_bonds_and_cash_cover_together(rpp, surety_user, officer):
         effective_date=timezone.localdate(),
     )
     cash_deposit_record(officer=officer, program_account=rpp, amount=D("10000.00"), received_on=day)
-    position = security_position(rpp, max(day, timezone.localdate()))
+    position = security_overview(rpp, max(day, timezone.localdate())).position
     assert position.posted == D("20000.00")
     assert position.shortfall == D("5000.00")  # $10,000 cash covers a $5,000 bond
 
