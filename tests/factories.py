@@ -131,3 +131,24 @@ def statement_due_next(account, **lines):
         if payment_due_date(candidate) == due
     )
     return StatementFactory(program_account=account, period_end=period_end, **lines)
+
+
+def filed_declaration(actor, account, *, value="100.00", description="Laptops", vendor="Vendor"):
+    """A one-line declaration (a laptop at 5 %) filed today through the portal's service."""
+    from financial.services import declaration_file
+
+    line = {
+        "hs_code": "8471300000",
+        "description": description,
+        "quantity": Decimal("1"),
+        "value_for_duty": Decimal(value),
+        "duty_rate": Decimal("0.05"),
+    }
+    return declaration_file(
+        actor=actor,
+        program_account=account,
+        release_date=timezone.localdate(),
+        port_of_entry="0497",
+        vendor=vendor,
+        lines=[line],
+    )

@@ -24,7 +24,7 @@ from accounts.models import ProgramAccount, Role
 from carm import db
 from financial.calendar import EASTERN
 from financial.models import Payment, Posting
-from financial.services import declaration_file, posting_create
+from financial.services import posting_create
 from security.models import RppReview
 from security.review import annual_review
 from security.selectors import highest_months
@@ -33,6 +33,7 @@ from tests.factories import (
     ProgramAccountFactory,
     StatementFactory,
     UserFactory,
+    filed_declaration,
     member,
 )
 from tests.replica_cluster import free_port, streaming_pair
@@ -59,24 +60,6 @@ def replica_alias(**address):
     finally:
         replica.close()
         del connections[db.REPLICA]
-
-
-def _declare(user, account, value="100.00"):
-    line = {
-        "hs_code": "8471300000",
-        "description": "Laptops",
-        "quantity": D("1"),
-        "value_for_duty": D(value),
-        "duty_rate": D("0.05"),
-    }
-    return declaration_file(
-        actor=user,
-        program_account=account,
-        release_date=timezone.localdate(),
-        port_of_entry="0497",
-        vendor="Vendor",
-        lines=[line],
-    )
 
 
 # --- The rules, without a replica -----------------------------------------------------------
@@ -157,7 +140,7 @@ def test_a_successful_change_marks_the_session(method, status, session_key, mark
 
 
 def test_with_the_replica_down_the_history_answers_from_the_primary(client_for, importer_bam, rm1):
-    _declare(importer_bam, rm1)
+    filed_declaration(importer_bam, rm1)
     client = client_for(importer_bam)
     history = reverse("transactions", args=[rm1.bn15])
     api = reverse("api-transactions", args=[rm1.bn15])
@@ -236,7 +219,7 @@ def test_a_real_replica_serves_the_history_and_the_session_reads_its_own_writes(
         account = ProgramAccountFactory(business=maple, reference="RM0001")
         bam = UserFactory(email="bam@maple.example")
         member(bam, maple, Role.BAM)
-        _declare(bam, account)
+        filed_declaration(bam, account)
         statement = StatementFactory(program_account=account)
         pair.wait_for_replay()
 

@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from financial.models import Declaration, Payment, Posting
 from financial.selectors import account_balance
-from financial.services import declaration_file, payment_create, posting_create
+from financial.services import payment_create, posting_create
+from tests.factories import filed_declaration
 
 pytestmark = pytest.mark.django_db
 
@@ -136,20 +137,13 @@ def test_the_credit_card_limit_is_explained(client_for, importer_bam, rm1):
 
 
 def _declare(user, account, value="100.00"):
-    line = {
-        "hs_code": "8471300000",
-        "description": '=HYPERLINK("http://evil")',
-        "quantity": D("1"),
-        "value_for_duty": D(value),
-        "duty_rate": D("0.05"),
-    }
-    return declaration_file(
-        actor=user,
-        program_account=account,
-        release_date=timezone.localdate(),
-        port_of_entry="0497",
+    """Typed by a filer: what a spreadsheet would run as a formula."""
+    return filed_declaration(
+        user,
+        account,
+        value=value,
+        description='=HYPERLINK("http://evil")',
         vendor="=cmd|' /C calc'!A0",
-        lines=[line],
     )
 
 
