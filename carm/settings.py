@@ -474,6 +474,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "financial.tasks.issue_statements",
         "schedule": crontab(minute="0", hour="1", day_of_month="25"),
     },
+    # The postings' monthly partitions, made months ahead (financial/partitions.py).
+    "posting-partitions": {
+        "task": "financial.tasks.posting_partitions_ahead",
+        "schedule": crontab(minute="30", hour="0"),
+    },
     "accrue-interest": {
         "task": "financial.tasks.accrue_interest",
         "schedule": crontab(minute="0", hour="3"),

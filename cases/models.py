@@ -12,7 +12,7 @@ from django.utils.translation import pgettext_lazy
 
 from accounts.models import Business, ProgramAccount
 from carm.formats import day
-from financial.models import MONEY, Declaration, Posting
+from financial.models import MONEY, Declaration, Posting, posting_reference
 
 
 class Case(models.Model):
@@ -150,7 +150,12 @@ class CaseDeclaration(models.Model):
     disputed = models.DecimalField(_("amount in dispute"), **MONEY)
     credit = models.DecimalField(_("credit allowed"), null=True, blank=True, **MONEY)
     posting = models.OneToOneField(
-        Posting, on_delete=models.PROTECT, null=True, blank=True, related_name="case_link"
+        Posting,
+        on_delete=models.PROTECT,
+        db_constraint=False,  # kept by posting_reference
+        null=True,
+        blank=True,
+        related_name="case_link",
     )
 
     class Meta:
@@ -165,6 +170,7 @@ class CaseDeclaration(models.Model):
                 name="case_credit_within_dispute",
             ),
         ]
+        triggers = [posting_reference("posting")]
 
     def __str__(self) -> str:
         return f"{self.case} {self.declaration}"

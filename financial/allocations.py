@@ -32,7 +32,7 @@ SELECT p.id, ABS(p.amount) - COALESCE(SUM(a.amount), 0) AS left_over
 FROM financial_posting p
 LEFT JOIN financial_allocation a ON a.{side}_id = p.id
 WHERE p.program_account_id = %(account)s AND p.amount {sign} 0
-GROUP BY p.id
+GROUP BY p.id, p.posted_at
 HAVING ABS(p.amount) - COALESCE(SUM(a.amount), 0) > 0
 ORDER BY p.posted_at, p.id
 """

@@ -78,6 +78,33 @@ STATEMENT_CHARGE_KINDS = (K.CHARGE.value, K.INVOICE.value)
 STATEMENT_CREDIT_KINDS = (K.OFFSET.value, K.INVOICE_CANCELLATION.value)
 
 
+def posting_reference(field: str) -> pgtrigger.Trigger:
+    """The foreign key into postings, kept by the database as a trigger.
+
+    Postings are partitioned by month (financial/partitions.py), and PostgreSQL keeps a
+    foreign key only into a unique key that holds the partition's column, which a
+    posting's id alone is not. Postings are never updated or deleted (posting_append_only),
+    so a reference checked when it is written stays good; like Django's own foreign keys it
+    is checked at commit.
+    """
+    column = f"{field}_id"
+    return pgtrigger.Trigger(
+        name=f"{field}_is_a_posting",
+        when=pgtrigger.After,
+        operation=pgtrigger.Insert | pgtrigger.UpdateOf(column),
+        timing=pgtrigger.Deferred,
+        # A column name of the portal's own, never input.
+        func=f"""
+            IF NEW.{column} IS NOT NULL
+               AND NOT EXISTS (SELECT 1 FROM financial_posting WHERE id = NEW.{column}) THEN
+              RAISE EXCEPTION '%.{column} = % is not a posting', TG_TABLE_NAME, NEW.{column}
+                USING ERRCODE = 'foreign_key_violation';
+            END IF;
+            RETURN NULL;
+        """,  # noqa: S608
+    )
+
+
 @pgtrigger.register(
     pgtrigger.Protect(name="posting_append_only", operation=pgtrigger.Update | pgtrigger.Delete)
 )
@@ -169,6 +196,42 @@ class AccountBalance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.program_account_id}: {money(self.balance)}"
+
+
+class ArchivedPostings(models.Model):
+    """What one month of an account's postings added up to when the month was detached
+    from the ledger after the retention period (financial/partitions.py): an account's
+    balance stays the sum of its postings, those kept and those archived."""
+
+    program_account = models.ForeignKey(
+        ProgramAccount,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,  # archived_postings_once starts with this column
+        verbose_name=_("program account"),
+    )
+    month = models.DateField(_("month"))
+    postings = models.PositiveIntegerField(_("postings"))
+    amount = models.DecimalField(_("amount"), **MONEY)
+    archived_at = models.DateTimeField(_("archived"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("archived postings")
+        verbose_name_plural = _("archived postings")
+        ordering = ["program_account", "month"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program_account", "month"], name="archived_postings_once"
+            )
+        ]
+        triggers = [
+            pgtrigger.Protect(
+                name="archived_postings_kept", operation=pgtrigger.Update | pgtrigger.Delete
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.program_account_id} {self.month:%Y-%m}: {money(self.amount)}"
 
 
 class Declaration(models.Model):
@@ -418,6 +481,7 @@ class Payment(models.Model):
     posting = models.OneToOneField(
         Posting,
         on_delete=models.PROTECT,
+        db_constraint=False,  # kept by posting_reference (below)
         null=True,
         blank=True,
         related_name="payment",
@@ -440,6 +504,7 @@ class Payment(models.Model):
     return_posting = models.OneToOneField(
         Posting,
         on_delete=models.PROTECT,
+        db_constraint=False,
         null=True,
         blank=True,
         related_name="returned_payment",
@@ -491,6 +556,8 @@ class Payment(models.Model):
             ),
         ]
         triggers = [
+            posting_reference("posting"),
+            posting_reference("return_posting"),
             pgtrigger.Protect(name="payment_not_deleted", operation=pgtrigger.Delete),
             pgtrigger.Protect(
                 name="payment_made_as_is",
@@ -544,10 +611,18 @@ class Allocation(models.Model):
         db_index=False,  # allocation_account starts with this column
     )
     credit = models.ForeignKey(
-        Posting, on_delete=models.PROTECT, related_name="allocations_out", verbose_name=_("credit")
+        Posting,
+        on_delete=models.PROTECT,
+        db_constraint=False,  # kept by posting_reference
+        related_name="allocations_out",
+        verbose_name=_("credit"),
     )
     debit = models.ForeignKey(
-        Posting, on_delete=models.PROTECT, related_name="allocations_in", verbose_name=_("debt")
+        Posting,
+        on_delete=models.PROTECT,
+        db_constraint=False,
+        related_name="allocations_in",
+        verbose_name=_("debt"),
     )
     amount = models.DecimalField(_("amount"), **MONEY)
     created_at = models.DateTimeField(_("applied"), default=timezone.now)
@@ -559,9 +634,11 @@ class Allocation(models.Model):
         indexes = [models.Index(fields=["program_account", "id"], name="allocation_account")]
         constraints = [models.CheckConstraint(condition=~Q(amount=0), name="allocation_not_zero")]
         triggers = [
+            posting_reference("credit"),
+            posting_reference("debit"),
             pgtrigger.Protect(
                 name="allocation_append_only", operation=pgtrigger.Update | pgtrigger.Delete
-            )
+            ),
         ]
 
     def __str__(self) -> str:
@@ -638,6 +715,7 @@ class RefundRequest(models.Model):
     posting = models.OneToOneField(
         Posting,
         on_delete=models.PROTECT,
+        db_constraint=False,  # kept by posting_reference
         null=True,
         blank=True,
         related_name="refund_request",
@@ -718,6 +796,7 @@ class RefundRequest(models.Model):
             ),
         ]
         triggers = [
+            posting_reference("posting"),
             pgtrigger.Protect(name="refund_not_deleted", operation=pgtrigger.Delete),
             pgtrigger.Protect(
                 name="refund_requested_as_is",
@@ -814,7 +893,11 @@ class Invoice(models.Model):
     )
     issued_at = models.DateTimeField(_("issued"), default=timezone.now)
     posting = models.OneToOneField(
-        Posting, on_delete=models.PROTECT, related_name="invoice", verbose_name=_("charge")
+        Posting,
+        on_delete=models.PROTECT,
+        db_constraint=False,  # kept by posting_reference
+        related_name="invoice",
+        verbose_name=_("charge"),
     )
     cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
     cancelled_by = models.ForeignKey(
@@ -828,6 +911,7 @@ class Invoice(models.Model):
     cancellation_posting = models.OneToOneField(
         Posting,
         on_delete=models.PROTECT,
+        db_constraint=False,
         null=True,
         blank=True,
         related_name="cancelled_invoice",
@@ -871,6 +955,8 @@ class Invoice(models.Model):
             ),
         ]
         triggers = [
+            posting_reference("posting"),
+            posting_reference("cancellation_posting"),
             # Never edited and never deleted: the only change is the one cancellation.
             pgtrigger.Protect(name="invoice_not_deleted", operation=pgtrigger.Delete),
             pgtrigger.Protect(

@@ -28,6 +28,7 @@ from financial.models import (
     STATED_LEVIES,
     AccountBalance,
     Allocation,
+    ArchivedPostings,
     Declaration,
     DeclarationLine,
     DeclarationVersion,
@@ -61,16 +62,29 @@ def account_balance(program_account: ProgramAccount) -> Decimal:
 
 
 def ledger_mismatches():
-    """Accounts whose kept balance differs from the sum of their postings (should be none)."""
+    """Accounts whose kept balance differs from the sum of their postings, those in the
+    ledger and those of months archived (financial/partitions.py): should be none."""
     sums = (
         Posting.objects.filter(program_account=OuterRef("program_account"))
         .values("program_account")
         .annotate(total=Sum("amount"), count=Count("id"))
     )
+    archived = (
+        ArchivedPostings.objects.filter(program_account=OuterRef("program_account"))
+        .values("program_account")
+        .annotate(total=Sum("amount"), count=Sum("postings"))
+    )
     money = DecimalField(max_digits=14, decimal_places=2)
+
+    def total(rows):
+        return Coalesce(Subquery(rows.values("total")), Value(ZERO), output_field=money)
+
+    def count(rows):
+        return Coalesce(Subquery(rows.values("count")), Value(0))
+
     balances = AccountBalance.objects.annotate(
-        ledger_total=Coalesce(Subquery(sums.values("total")), Value(ZERO), output_field=money),
-        ledger_count=Coalesce(Subquery(sums.values("count")), Value(0)),
+        ledger_total=total(sums) + total(archived),
+        ledger_count=count(sums) + count(archived),
     ).filter(~Q(balance=F("ledger_total")) | ~Q(postings=F("ledger_count")))
     orphans = (
         ProgramAccount.objects.filter(postings__isnull=False, balance_row__isnull=True)

@@ -26,3 +26,11 @@ def accrue_interest(date: str | None = None) -> str:
 
     day = datetime.date.fromisoformat(date) if date else timezone.localdate()
     return str(interest_accrue(day=day))
+
+
+@shared_task(name="financial.tasks.posting_partitions_ahead", **RETRY_POLICY)
+def posting_partitions_ahead() -> str:
+    from financial.partitions import months_ahead
+
+    added = months_ahead()
+    return f"posting partitions added: {', '.join(added) or 'none'}"

@@ -28,6 +28,7 @@ from accounts.models import Business, ProgramAccount
 from financial.calculation import CENT, GST_RATE, ZERO, line_amounts, to_cents
 from financial.calendar import start_of
 from financial.models import REVENUE_SPLIT, AccountBalance, Posting
+from financial.partitions import months_ensure
 
 HEAVY_SLOT = 900_000
 LIGHT_SLOT = 900_001
@@ -243,6 +244,8 @@ class Command(BaseCommand):
         end = self._midnight(today)
         start = self._midnight(months_before(today, months))
         mean = max((POSTINGS_PER_ACCOUNT_YEAR * months + 6) // 12, 1)
+        # Every month loaded has its partition, as the daily job gives the months ahead.
+        months_ensure(months_before(today, months), today)
         plans = [Plan(HEAVY_SLOT, heavy), Plan(LIGHT_SLOT, LIGHT_POSTINGS)]
         plans += [Plan(slot, self._count(seed, slot, mean)) for slot in range(accounts)]
         created_accounts = created_postings = 0
