@@ -109,6 +109,8 @@ def months_ensure(first: datetime.date, last: datetime.date) -> list[str]:
 
 
 # The statements that change the partitions. Their table names are this module's own.
+# Writes wait (reads go on) while rows are checked, counted or moved.
+_FREEZE = "LOCK TABLE {name} IN EXCLUSIVE MODE"
 _CREATE = "CREATE TABLE {name} (LIKE {parent} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)"
 _IN_MONTH = "FROM {default} WHERE posted_at >= %s AND posted_at < %s"
 _COPY = "INSERT INTO {name} SELECT * " + _IN_MONTH
@@ -122,6 +124,7 @@ _STRAY = "SELECT COUNT(*) FROM {default} WHERE posted_at < %s"
 def _add(cursor, month: datetime.date) -> None:
     tables = {"name": partition_name(month), "parent": PARENT, "default": DEFAULT}
     lower, upper = bounds(month)
+    cursor.execute(_FREEZE.format(name=DEFAULT))
     cursor.execute(_CREATE.format(**tables))
     cursor.execute(_COPY.format(**tables), [lower, upper])
     if cursor.rowcount:
@@ -195,6 +198,8 @@ def month_detach(month: datetime.date, *, today: datetime.date | None = None) ->
     today = today or timezone.localdate()
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(_LOCK)
+        if month in attached():
+            cursor.execute(_FREEZE.format(name=partition_name(month)))
         if reasons := detach_refusals(month, today):
             raise PartitionRefused(reasons)
         lower, upper = bounds(month)
