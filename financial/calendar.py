@@ -51,7 +51,8 @@ def _add_weekdays(day: date, n: int) -> date:
     return day
 
 
-def _month_after(day: date) -> tuple[int, int]:
+def month_after(day: date) -> tuple[int, int]:
+    """(year, month) of the month after `day`'s."""
     return (day.year + 1, 1) if day.month == 12 else (day.year, day.month + 1)
 
 
@@ -62,7 +63,7 @@ def _month_before(day: date) -> tuple[int, int]:
 def billing_period(day: date) -> tuple[date, date]:
     """The billing period (18th .. 17th) that contains `day`."""
     if day.day >= PERIOD_START_DAY:
-        year, month = _month_after(day)
+        year, month = month_after(day)
         return day.replace(day=PERIOD_START_DAY), date(year, month, PERIOD_END_DAY)
     year, month = _month_before(day)
     return date(year, month, PERIOD_START_DAY), day.replace(day=PERIOD_END_DAY)

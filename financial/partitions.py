@@ -20,6 +20,7 @@ from django.db import connection, transaction
 from django.db.models import Count, Sum
 from django.utils import timezone
 
+from financial.calendar import month_after, start_of
 from financial.models import ArchivedPostings, Posting
 
 PARENT = Posting._meta.db_table
@@ -55,17 +56,12 @@ def month_of(day: datetime.date) -> datetime.date:
 
 
 def next_month(month: datetime.date) -> datetime.date:
-    return (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+    return datetime.date(*month_after(month), 1)
 
 
 def bounds(month: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
     """The month's first moment in Toronto and the next month's."""
-    zone = timezone.get_default_timezone()
-
-    def start(day: datetime.date) -> datetime.datetime:
-        return datetime.datetime(day.year, day.month, 1, tzinfo=zone)
-
-    return start(month), start(next_month(month))
+    return start_of(month_of(month)), start_of(next_month(month))
 
 
 def partition_name(month: datetime.date) -> str:

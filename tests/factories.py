@@ -133,8 +133,11 @@ def statement_due_next(account, **lines):
     return StatementFactory(program_account=account, period_end=period_end, **lines)
 
 
-def filed_declaration(actor, account, *, value="100.00", description="Laptops", vendor="Vendor"):
-    """A one-line declaration (a laptop at 5 %) filed today through the portal's service."""
+def filed_declaration(
+    actor, account, *, value="100.00", description="Laptops", vendor="Vendor", duty_rate="0.05"
+):
+    """A one-line declaration (a laptop, at 5 % unless told) filed today through the
+    portal's service."""
     from financial.services import declaration_file
 
     line = {
@@ -142,7 +145,7 @@ def filed_declaration(actor, account, *, value="100.00", description="Laptops", 
         "description": description,
         "quantity": Decimal("1"),
         "value_for_duty": Decimal(value),
-        "duty_rate": Decimal("0.05"),
+        "duty_rate": Decimal(duty_rate),
     }
     return declaration_file(
         actor=actor,

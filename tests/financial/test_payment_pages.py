@@ -6,7 +6,6 @@ from decimal import Decimal as D
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from accounts.models import ProgramAccount
 from delegation.models import AccessLogEntry
@@ -15,32 +14,18 @@ from financial.errors import FinancialError
 from financial.models import Payment
 from financial.selectors import payment_applications
 from financial.services import (
-    declaration_file,
     payment_create,
     payment_return,
     payment_settle,
     payments_applied_set,
 )
+from tests.factories import filed_declaration
 
 pytestmark = pytest.mark.django_db
 
 
 def declare(user, account, value: str):
-    line = {
-        "hs_code": "8471300000",
-        "description": "Laptops",
-        "quantity": D("1"),
-        "value_for_duty": D(value),
-        "duty_rate": D("0"),
-    }
-    return declaration_file(
-        actor=user,
-        program_account=account,
-        release_date=timezone.localdate(),
-        port_of_entry="0497",
-        vendor="Acme",
-        lines=[line],
-    )
+    return filed_declaration(user, account, value=value, vendor="Acme", duty_rate="0")
 
 
 def pay(user, account, amount: str, method: str = "online_banking", key: str = "k", **extra):

@@ -2,14 +2,12 @@
 allocations (cursor pages), one payment, its receipt PDF, and `declarations` chosen when
 paying (contract: Payments)."""
 
-from decimal import Decimal as D
-
 import pytest
-from django.utils import timezone
 
 from accounts.models import ProgramAccount
 from financial.models import Declaration, Payment
-from financial.services import declaration_file, payment_return, payment_settle
+from financial.services import payment_return, payment_settle
+from tests.factories import filed_declaration
 
 pytestmark = pytest.mark.django_db
 
@@ -31,21 +29,7 @@ PAYMENT_FIELDS = {
 
 
 def declare(user, account, value: str) -> Declaration:
-    line = {
-        "hs_code": "8471300000",
-        "description": "Laptops",
-        "quantity": D("1"),
-        "value_for_duty": D(value),
-        "duty_rate": D("0"),
-    }
-    return declaration_file(
-        actor=user,
-        program_account=account,
-        release_date=timezone.localdate(),
-        port_of_entry="0497",
-        vendor="Acme",
-        lines=[line],
-    )
+    return filed_declaration(user, account, value=value, vendor="Acme", duty_rate="0")
 
 
 def pay(client, account, body, key):

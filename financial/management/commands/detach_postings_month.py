@@ -2,6 +2,7 @@ import argparse
 import datetime
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from financial.partitions import PartitionRefused, detach_refusals, month_detach
 
@@ -27,22 +28,19 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, month: datetime.date, check: bool, **options) -> None:
-        if check:
-            from django.utils import timezone
-
-            reasons = detach_refusals(month, timezone.localdate())
-            for reason in reasons:
-                self.stderr.write(reason)
-            if reasons:
-                raise CommandError(f"{month:%Y-%m} may not be detached.")
-            self.stdout.write(f"{month:%Y-%m} may be detached.")
-            return
         try:
-            detached = month_detach(month)
+            if not check:
+                detached = month_detach(month)
+            elif reasons := detach_refusals(month, timezone.localdate()):
+                raise PartitionRefused(reasons)
         except PartitionRefused as refused:
             for reason in refused.reasons:
                 self.stderr.write(reason)
-            raise CommandError(f"{month:%Y-%m} was not detached.") from refused
+            outcome = "may not be" if check else "was not"
+            raise CommandError(f"{month:%Y-%m} {outcome} detached.") from refused
+        if check:
+            self.stdout.write(f"{month:%Y-%m} may be detached.")
+            return
         self.stdout.write(
             f"{detached.month:%Y-%m} detached: {detached.postings} postings of"
             f" {detached.accounts} accounts, their totals kept in the ledger. The rows are in"
