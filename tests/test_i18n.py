@@ -89,6 +89,26 @@ def test_pages_speak_the_language_of_their_address(client, path, words, toggle):
     assert f'<html lang="{path[1:3]}">' in body
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("path", "toggle"),
+    [
+        # A page's arguments and its query go across, the query written as it came.
+        (
+            "/en/accounts/login/?next=/en/profile/&x=%C3%A9",
+            "/fr/accounts/login/?next=/en/profile/&amp;x=%C3%A9",
+        ),
+        (
+            "/fr/accounts/password/reset/key/abc-set-password/",
+            "/en/accounts/password/reset/key/abc-set-password/",
+        ),
+    ],
+)
+def test_the_language_toggle_leads_to_the_same_page(client, path, toggle):
+    body = client.get(path).content.decode()
+    assert f'lang-href="{toggle}"' in body
+
+
 def test_the_bare_address_goes_to_a_language(client):
     response = client.get("/", HTTP_ACCEPT_LANGUAGE="fr-CA,fr;q=0.9")
     assert response.status_code == 302
