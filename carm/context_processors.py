@@ -26,7 +26,7 @@ def _address_in(request: HttpRequest, language: str) -> str:
     match the request already has instead of resolving its path again."""
     here = request.get_full_path()
     match = request.resolver_match
-    if match is None or match.url_name is None:  # an error page: nothing was matched
+    if match is None or match.url_name is None:  # no match (an error page), or no name
         there = translate_url(here, language)
     else:
         name = f"{match.namespace}:{match.url_name}" if match.namespace else match.url_name

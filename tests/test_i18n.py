@@ -109,6 +109,18 @@ def test_the_language_toggle_leads_to_the_same_page(client, path, toggle):
     assert f'lang-href="{toggle}"' in body
 
 
+def test_the_language_toggle_keeps_a_namespaced_page_and_an_encoded_argument(
+    client_for, importer_bam, maple
+):
+    browser = client_for(importer_bam)
+    inbox = browser.get("/fr/notifications/?page=1").content.decode()
+    assert 'lang-href="/en/notifications/?page=1"' in inbox
+    key = "/en/accounts/password/reset/key/abc-s%C3%A9t/"
+    assert 'lang-href="/fr/accounts/password/reset/key/abc-s%C3%A9t/"' in (
+        browser.get(key).content.decode()
+    )
+
+
 def test_the_bare_address_goes_to_a_language(client):
     response = client.get("/", HTTP_ACCEPT_LANGUAGE="fr-CA,fr;q=0.9")
     assert response.status_code == 302

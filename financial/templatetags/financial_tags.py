@@ -1,4 +1,4 @@
-from html import escape
+import html
 
 from django import template
 from django.utils import timezone, translation
@@ -87,11 +87,12 @@ def history_rows(postings, daily_notice_url: str, payment_url: str, declaration_
     (what django.utils.html.escape does, without its check for lazy text on each call),
     and each day, kind and description written once a page: fifty rows of five cells
     through the template engine, then through format_html, were most of the page's time
-    (docs/operations.md, "Throughput")."""
+    (docs/operations.md, "Throughput"). Every value is escaped, so the formats and
+    descriptions it writes must stay plain text, never HTML marked safe."""
     daily_notice_url, payment_url, declaration_url = (
-        escape(daily_notice_url),
-        escape(payment_url),
-        escape(declaration_url),
+        html.escape(daily_notice_url),
+        html.escape(payment_url),
+        html.escape(declaration_url),
     )
     days: dict = {}
     kinds: dict = {}
@@ -101,26 +102,26 @@ def history_rows(postings, daily_notice_url: str, payment_url: str, declaration_
         posted = timezone.localtime(posting.posted_at).date()
         if posted not in days:
             days[posted] = (
-                f'<a href="{daily_notice_url}{posted.isoformat()}/">{escape(day(posted))}</a>'
+                f'<a href="{daily_notice_url}{posted.isoformat()}/">{html.escape(day(posted))}</a>'
             )
         kind = kinds.get(posting.kind)
         if kind is None:
-            kind = kinds[posting.kind] = escape(str(posting.kind_label))
+            kind = kinds[posting.kind] = html.escape(str(posting.kind_label))
         payment_id = getattr(posting, "payment_id", None)  # set where the reader sees money
         if payment_id:
             kind = f'<a href="{payment_url}{int(payment_id)}/">{kind}</a>'
         number = posting.transaction_number
         if number:
-            number = escape(number)
+            number = html.escape(number)
             number = f'<a href="{declaration_url}{number}/">{number}</a>'
         else:
             number = NOTHING
         description = posting.description or ""
         text = texts.get(description)
         if text is None:
-            text = texts[description] = escape(descriptions.described(description))
+            text = texts[description] = html.escape(descriptions.described(description))
         rows.append(
             f"<tr><td>{days[posted]}</td><td>{kind}</td><td>{number}</td><td>{text}</td>"
-            f'<td class="carm-num">{escape(money(posting.amount))}</td></tr>'
+            f'<td class="carm-num">{html.escape(money(posting.amount))}</td></tr>'
         )
     return mark_safe("\n".join(rows))  # noqa: S308 -- every value in it is escaped above
